@@ -1,0 +1,160 @@
+"""Volunteers and families as the engine sees them: pseudonymous ids and only the facts matching
+needs (no names, addresses or case notes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from matcher.domain.slots import SlotList
+from matcher.domain.vocab import (
+    AgeGroup,
+    Gender,
+    LanguageCode,
+    Strength,
+    Theme,
+    ThemePriority,
+    TravelMode,
+)
+
+POSTCODE_PATTERN = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})?$")
+
+
+def split_list(value: object) -> object:
+    """Let a list be written as one string separated by spaces, commas or semicolons."""
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,;]+", value) if part]
+    return value
+
+
+def _normalise_postcode(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    text = value.strip().upper()
+    if text == "":
+        return None
+    match = POSTCODE_PATTERN.match(text)
+    if match is None:
+        raise ValueError(f"invalid Dutch postcode {value!r}: use '1234' or '1234 AB'")
+    return match.group(1) + (match.group(2) or "")
+
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+"""A pseudonymous id from the case system: letters, digits and ``._:-``, at most 64 characters."""
+
+Postcode = Annotated[str | None, BeforeValidator(_normalise_postcode)]
+"""A Dutch postcode, normalised to ``1234`` or ``1234AB``."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class _Located(_Record):
+    """Where someone lives: a Dutch postcode, or latitude and longitude (which then win)."""
+
+    postcode: Postcode = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _needs_a_location(self) -> _Located:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        if self.postcode is None and self.latitude is None:
+            raise ValueError("a postcode or latitude/longitude is required")
+        return self
+
+
+class Volunteer(_Located):
+    """A trained volunteer who can visit families."""
+
+    id: Id
+    languages: Annotated[tuple[LanguageCode, ...], BeforeValidator(split_list)] = Field(
+        min_length=1
+    )
+    slots: SlotList = ()
+    capacity: int = Field(default=1, ge=1, le=3, description="families at once (1-3)")
+    max_travel_km: float | None = Field(
+        default=None, gt=0, description="hard travel limit; defaults by travel mode"
+    )
+    travel_mode: TravelMode = TravelMode.BIKE
+    age_groups: Annotated[tuple[AgeGroup, ...], BeforeValidator(split_list)] = ()
+    themes: Annotated[tuple[Theme, ...], BeforeValidator(split_list)] = ()
+    gender: Gender = Gender.UNSPECIFIED
+    smokes: bool = False
+    has_pets: bool = False
+    training_complete: bool
+    vog_complete: bool = Field(description="certificate of conduct (VOG) received")
+
+
+class Child(_Record):
+    """A child of the family: a birth date, or an age in years when the date is not shared."""
+
+    birth_date: date | None = None
+    age_years: float | None = Field(default=None, ge=0, lt=25)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower().removesuffix("y")
+            return {"birth_date": text} if "-" in text else {"age_years": text}
+        if isinstance(value, int | float):
+            return {"age_years": value}
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Child:
+        if (self.birth_date is None) == (self.age_years is None):
+            raise ValueError("give a birth_date or an age_years for each child")
+        return self
+
+
+class ThemeRequest(_Record):
+    """A question the parents want help with, and how much it matters to them."""
+
+    theme: Theme
+    priority: ThemePriority = ThemePriority.MEDIUM
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            theme, _, priority = value.partition(":")
+            return {"theme": theme.strip(), "priority": priority.strip() or "medium"}
+        return value
+
+
+class Family(_Located):
+    """A family waiting for a volunteer."""
+
+    id: Id
+    languages: Annotated[tuple[LanguageCode, ...], BeforeValidator(split_list)] = Field(
+        default=(), description="home languages besides Dutch (or Dutch itself)"
+    )
+    speaks_dutch: bool = True
+    slots: SlotList = ()
+    children: Annotated[tuple[Child, ...], BeforeValidator(split_list)] = ()
+    due_date: date | None = Field(default=None, description="expected birth, for a pregnancy")
+    themes: Annotated[tuple[ThemeRequest, ...], BeforeValidator(split_list)] = ()
+    volunteer_gender: Gender | None = None
+    volunteer_gender_rule: Strength = Strength.SOFT
+    no_pets: Strength | None = None
+    non_smoker: Strength | None = None
+    registered: date = Field(description="date the family started waiting")
+    rematch: bool = Field(default=False, description="re-opened after a volunteer stopped")
+    age_limit: int = Field(
+        default=6, ge=1, le=18, description="programme age limit of the municipality"
+    )
+
+    @model_validator(mode="after")
+    def _someone_to_support(self) -> Family:
+        if not self.children and self.due_date is None:
+            raise ValueError("a family needs children or a due_date")
+        if not self.languages and not self.speaks_dutch:
+            raise ValueError("a family that speaks no Dutch needs its home languages")
+        return self

@@ -1,0 +1,131 @@
+"""A matching round as the user supplies it: people, locked and forbidden pairs, and settings."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from matcher.domain.people import Family, Id, Volunteer
+from matcher.domain.slots import Slot
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActiveMatch(_Settings):
+    """A running match: it keeps one unit of the volunteer's capacity and its weekly slot."""
+
+    family_id: Id
+    volunteer_id: Id
+    slot: Slot
+
+
+class Pair(_Settings):
+    """A family-volunteer pair that must never be proposed (declined, or an exclusion)."""
+
+    family_id: Id
+    volunteer_id: Id
+
+
+BASE_PRIORITY = 100
+"""Points every matched family is worth; waiting and re-match points stay below it."""
+
+
+class Weights(_Settings):
+    """Relative weights of the quality terms (each term is in 0..1), and the priority points that
+    rank families in the first objective level. A term with weight 0 is ignored."""
+
+    language: float = Field(default=1.0, ge=0)
+    distance: float = Field(default=2.0, ge=0)
+    availability: float = Field(default=1.0, ge=0)
+    child_ages: float = Field(default=1.0, ge=0)
+    themes: float = Field(default=2.0, ge=0)
+    preferences: float = Field(default=1.0, ge=0)
+    points_per_week_waiting: int = Field(default=1, ge=0, le=99)
+    max_weeks_counted: int = Field(default=52, ge=0, le=52)
+    rematch_points: int = Field(default=40, ge=0, le=99)
+
+    @model_validator(mode="after")
+    def _count_comes_first(self) -> Weights:
+        bonus = self.points_per_week_waiting * self.max_weeks_counted + self.rematch_points
+        if bonus >= BASE_PRIORITY:
+            raise ValueError(
+                f"waiting and re-match points may add at most {BASE_PRIORITY - 1} "
+                f"(got {bonus}), so that matching more families always comes first"
+            )
+        return self
+
+    def family_priority(self, weeks_waiting: int, rematch: bool) -> int:
+        """Priority points of a family: 100, plus points for waiting, plus the re-match bonus."""
+        counted = min(max(weeks_waiting, 0), self.max_weeks_counted)
+        return (
+            BASE_PRIORITY
+            + counted * self.points_per_week_waiting
+            + (self.rematch_points if rematch else 0)
+        )
+
+
+class SamePlaceRule(StrEnum):
+    """When a family and a volunteer live too close to know each other."""
+
+    OFF = "off"
+    STREET = "street"  # the same six-character postcode (1234 AB)
+    AREA = "area"  # the same four-digit postcode area
+
+
+class Policy(_Settings):
+    """Switches and limits for the hard rules."""
+
+    require_common_language: bool = Field(
+        default=True,
+        description="a pair must share a language (Dutch counts when the family speaks it)",
+    )
+    enforce_travel_limit: bool = Field(
+        default=True, description="a volunteer's maximum travel distance is hard"
+    )
+    max_distance_km: float | None = Field(
+        default=None, gt=0, description="a limit for everyone, on top of each volunteer's own"
+    )
+    enforce_age_limit: bool = Field(
+        default=True, description="only families within the programme's age limit are matched"
+    )
+    min_pregnancy_weeks: int = Field(default=28, ge=0, le=40)
+    require_training_and_vog: bool = True
+    same_place: SamePlaceRule = SamePlaceRule.STREET
+    availability_saturation: int = Field(
+        default=3, ge=1, le=21, description="shared half-days at which availability scores 1"
+    )
+
+
+class Backend(StrEnum):
+    """``flow``: exact min-cost flow (the default); ``cpsat``: the same model in CP-SAT."""
+
+    FLOW = "flow"
+    CPSAT = "cpsat"
+
+
+class SolverSettings(_Settings):
+    backend: Backend = Backend.FLOW
+    time_limit_s: float = Field(default=60.0, gt=0, le=86_400)
+    workers: int = Field(default=1, ge=1, le=64)
+    seed: int = Field(default=0, ge=0)
+    shortlist_size: int = Field(default=3, ge=0, le=20)
+
+
+class Round(_Settings):
+    """Everything one matching round needs. Cross-references are checked by ``prepare``."""
+
+    reference_date: date = Field(
+        default_factory=date.today, description="the day the round is run (ages, waiting time)"
+    )
+    volunteers: tuple[Volunteer, ...] = ()
+    families: tuple[Family, ...] = ()
+    active_matches: tuple[ActiveMatch, ...] = ()
+    declined_pairs: tuple[Pair, ...] = ()
+    exclusions: tuple[Pair, ...] = ()
+    weights: Weights = Weights()
+    policy: Policy = Policy()
+    solver: SolverSettings = SolverSettings()

@@ -1,0 +1,159 @@
+"""Why a waiting family got no proposal: not eligible, no eligible volunteer (and which rules
+ruled them out), or eligible volunteers went to families whose matches weigh more."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from matcher.domain.vocab import language_name
+from matcher.scoring.candidates import Candidates
+from matcher.scoring.rules import RULE_BIT, RULES, Rule, rules_in
+from matcher.solve.result import Competitor, Unmatched, UnmatchedReason
+
+NEAR_MISSES = 3
+
+
+def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched]:
+    """An entry per waiting family without a proposal, in input order."""
+    c = candidates
+    p = c.round
+    matched_families = {int(c.family[pair]) for pair in chosen}
+    proposed_to: defaultdict[int, list[str]] = defaultdict(list)
+    for pair in chosen:
+        proposed_to[int(c.volunteer[pair])].append(p.families[int(c.family[pair])].id)
+    eligible: defaultdict[int, list[int]] = defaultdict(list)
+    for f, v in zip(c.family.tolist(), c.volunteer.tolist(), strict=True):
+        eligible[f].append(v)
+
+    result = []
+    for f in np.flatnonzero(p.family_waiting).tolist():
+        if f in matched_families:
+            continue
+        counts = _rule_counts(c, f)
+        if f in eligible:
+            result.append(_outcompeted(c, f, eligible[f], proposed_to, counts))
+        elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
+            result.append(_not_eligible(c, f, counts))
+        else:
+            result.append(_no_volunteer(c, f, counts))
+    return result
+
+
+def _rule_counts(c: Candidates, f: int) -> dict[str, int]:
+    row = c.rejected[f]
+    return {
+        str(rule): int(np.count_nonzero(row & RULE_BIT[rule]))
+        for rule in RULES
+        if np.any(row & RULE_BIT[rule])
+    }
+
+
+def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
+    p = c.round
+    stage = p.family_stages[f]
+    family = p.families[f]
+    if stage.youngest_age is not None:
+        why = (
+            f"the youngest child is {stage.youngest_age:.1f} years, at or above the "
+            f"programme's age limit of {family.age_limit}"
+        )
+    else:
+        weeks = stage.pregnancy_weeks or 0.0
+        why = (
+            f"the pregnancy is at {weeks:.0f} weeks; support starts at "
+            f"{p.round.policy.min_pregnancy_weeks} weeks"
+        )
+    return Unmatched(
+        family_id=family.id,
+        reason=UnmatchedReason.NOT_ELIGIBLE,
+        message=f"Not eligible for the programme: {why}.",
+        rejected_by=counts,
+        competitors=[],
+    )
+
+
+def _no_volunteer(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
+    p = c.round
+    total = len(p.volunteers)
+    if total == 0:
+        message = "There are no volunteers in this round."
+    else:
+        ruled_out = ", ".join(f"{rule} {n}" for rule, n in counts.items())
+        message = f"No eligible volunteer among {total}; ruled out by: {ruled_out}."
+        message += _language_note(c, f) + _near_misses(c, f)
+    return Unmatched(
+        family_id=p.families[f].id,
+        reason=UnmatchedReason.NO_ELIGIBLE_VOLUNTEER,
+        message=message,
+        rejected_by=counts,
+        competitors=[],
+    )
+
+
+def _language_note(c: Candidates, f: int) -> str:
+    """For a family that speaks no Dutch: how many volunteers share a language, and why not them."""
+    p = c.round
+    if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
+        return ""
+    speakers = np.flatnonzero(~(c.rejected[f] & RULE_BIT[Rule.LANGUAGE]).astype(bool))
+    names = " or ".join(
+        language_name(code) for i, code in enumerate(p.languages) if p.family_languages[f, i]
+    )
+    if len(speakers) == 0:
+        return f" No volunteer speaks {names}."
+    distances = c.grid_distance_km[f, speakers]
+    return (
+        f" {len(speakers)} volunteer{'s' if len(speakers) != 1 else ''} speak{'' if len(speakers) != 1 else 's'} "
+        f"{names}; the nearest is {distances.min():.1f} km away."
+    )
+
+
+def _near_misses(c: Candidates, f: int) -> str:
+    """Volunteers who fail one rule only: the coordinator's best leads."""
+    p = c.round
+    row = c.rejected[f]
+    single = [v for v in range(len(row)) if row[v] and (int(row[v]) & (int(row[v]) - 1)) == 0]
+    if not single:
+        return ""
+    single.sort(key=lambda v: (float(c.grid_distance_km[f, v]), v))
+    leads = []
+    for v in single[:NEAR_MISSES]:
+        rule = rules_in(int(row[v]))[0]
+        detail = f" ({c.grid_distance_km[f, v]:.1f} km, limit {p.volunteer_max_km[v]:g} km)" \
+            if rule == Rule.TRAVEL else ""
+        leads.append(f"{p.volunteers[v].id} fails only {rule}{detail}")
+    return " Closest: " + "; ".join(leads) + "."
+
+
+def _outcompeted(
+    c: Candidates,
+    f: int,
+    volunteers: list[int],
+    proposed_to: dict[int, list[str]],
+    counts: dict[str, int],
+) -> Unmatched:
+    p = c.round
+    competitors = [
+        Competitor(volunteer_id=p.volunteers[v].id, proposed_to=proposed_to.get(v, []))
+        for v in volunteers
+    ]
+    listing = "; ".join(
+        f"{x.volunteer_id} is proposed to {', '.join(x.proposed_to)}"
+        if x.proposed_to
+        else f"{x.volunteer_id} is not proposed to anyone"
+        for x in competitors
+    )
+    message = (
+        f"{len(volunteers)} eligible volunteer{'s' if len(volunteers) != 1 else ''}, "
+        f"all needed for families whose matches weigh more "
+        f"(longer waiting, re-match, or a better fit): {listing}."
+    )
+    return Unmatched(
+        family_id=p.families[f].id,
+        reason=UnmatchedReason.OUTCOMPETED,
+        message=message,
+        rejected_by=counts,
+        competitors=competitors,
+    )

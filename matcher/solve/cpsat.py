@@ -1,0 +1,116 @@
+"""The same round as a CP-SAT model: an alternative backend that honours time limits and
+workers, and an independent check of the flow backend.
+
+Variables: ``x[p]`` per candidate pair; ``y[p, s]`` per shared half-day only for pairs at
+volunteers with two or more free places (a one-place volunteer can use any shared half-day).
+Rules are small functions applied in ``CONSTRAINTS`` order; the objective is the flow's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.domain.slots import SLOT_COUNT
+from matcher.scoring.candidates import Candidates
+from matcher.solve.result import SolveStatus
+from matcher.solve.selection import Selection
+
+
+@dataclass
+class _Variables:
+    x: list[cp_model.IntVar]
+    y: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+
+
+def _variables(model: cp_model.CpModel, c: Candidates) -> _Variables:
+    variables = _Variables(x=[model.new_bool_var(f"x{i}") for i in range(len(c))])
+    multi = c.round.volunteer_free_capacity[c.volunteer] >= 2
+    for pair in np.flatnonzero(multi).tolist():
+        for slot in range(SLOT_COUNT):
+            if int(c.shared_slots[pair]) >> slot & 1:
+                variables.y[pair, slot] = model.new_bool_var(f"y{pair}_{slot}")
+    return variables
+
+
+def _one_volunteer_per_family(model: cp_model.CpModel, c: Candidates, v: _Variables) -> None:
+    """A family gets at most one proposal."""
+    for pairs in _group(c.family.tolist()).values():
+        model.add_at_most_one(v.x[i] for i in pairs)
+
+
+def _capacity(model: cp_model.CpModel, c: Candidates, v: _Variables) -> None:
+    """A volunteer takes at most their free places."""
+    free = c.round.volunteer_free_capacity
+    for volunteer, pairs in _group(c.volunteer.tolist()).items():
+        if len(pairs) > free[volunteer]:
+            model.add(sum(v.x[i] for i in pairs) <= int(free[volunteer]))
+
+
+def _distinct_slots(model: cp_model.CpModel, c: Candidates, v: _Variables) -> None:
+    """Each match at a multi-place volunteer takes one shared half-day, no two the same."""
+    by_pair: defaultdict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_volunteer_slot: defaultdict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    for (pair, slot), var in v.y.items():
+        by_pair[pair].append(var)
+        by_volunteer_slot[int(c.volunteer[pair]), slot].append(var)
+    for pair, slot_vars in by_pair.items():
+        model.add(sum(slot_vars) == v.x[pair])
+    for slot_vars in by_volunteer_slot.values():
+        model.add_at_most_one(slot_vars)
+
+
+CONSTRAINTS: tuple[Callable[[cp_model.CpModel, Candidates, _Variables], None], ...] = (
+    _one_volunteer_per_family,
+    _capacity,
+    _distinct_slots,
+)
+
+_STATUS = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+    cp_model.UNKNOWN: SolveStatus.TIME_LIMIT_NO_SOLUTION,
+    cp_model.MODEL_INVALID: SolveStatus.INVALID,
+}
+
+
+def solve_cpsat(candidates: Candidates) -> Selection:
+    """Solve the round with CP-SAT under the round's time limit, workers and seed."""
+    c = candidates
+    model = cp_model.CpModel()
+    variables = _variables(model, c)
+    for add_rule in CONSTRAINTS:
+        add_rule(model, c, variables)
+    model.maximize(sum(int(w) * x for w, x in zip(c.weight.tolist(), variables.x, strict=True)))
+
+    settings = c.round.round.solver
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = settings.time_limit_s
+    solver.parameters.num_workers = settings.workers
+    solver.parameters.random_seed = settings.seed
+    status = _STATUS[solver.solve(model)]
+    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return Selection(status, np.zeros(0, dtype=np.intp), 0, int(solver.best_objective_bound))
+    chosen = np.array(
+        [i for i, x in enumerate(variables.x) if solver.boolean_value(x)], dtype=np.intp
+    )
+    objective = round(solver.objective_value)
+    return Selection(
+        status=status,
+        chosen=chosen,
+        objective=objective,
+        bound=objective if status == SolveStatus.OPTIMAL else int(solver.best_objective_bound),
+        slot_of={pair: slot for (pair, slot), y in variables.y.items() if solver.boolean_value(y)},
+    )
+
+
+def _group(keys: list[int]) -> dict[int, list[int]]:
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        groups[key].append(i)
+    return groups
