@@ -49,7 +49,10 @@ def solve_prepared(prepared: PreparedRound, started: float | None = None) -> Sol
     report = _report(candidates, selection)
     logger.info(
         "solved: %s, %d of %d waiting families matched, gap %.3g",
-        report.status, report.families_matched, report.families_waiting, report.gap,
+        report.status,
+        report.families_matched,
+        report.families_waiting,
+        report.gap,
     )
     return SolveResult(
         reference_date=prepared.round.reference_date,

@@ -46,31 +46,39 @@ def solve_flow(candidates: Candidates) -> Selection:
 
     families = np.unique(c.family)
     volunteers = np.unique(c.volunteer)
-    tails = np.concatenate([
-        family_node[single],
-        family_node[multi_pairs],
-        used_slot_nodes,
-        np.full(len(families), source),
-        1 + families,
-        1 + n_f + volunteers,
-    ])
-    heads = np.concatenate([
-        volunteer_node[single],
-        slot_node,
-        volunteer_node[multi_pairs[first]],
-        1 + families,
-        np.full(len(families), sink),
-        np.full(len(volunteers), sink),
-    ])
-    capacities = np.concatenate([
-        np.ones(len(single) + len(multi_pairs) + len(used_slot_nodes) + 2 * len(families)),
-        p.volunteer_free_capacity[volunteers],
-    ]).astype(np.int64)
-    costs = np.concatenate([
-        -c.weight[single],
-        -c.weight[multi_pairs],
-        np.zeros(len(used_slot_nodes) + 2 * len(families) + len(volunteers)),
-    ]).astype(np.int64)
+    tails = np.concatenate(
+        [
+            family_node[single],
+            family_node[multi_pairs],
+            used_slot_nodes,
+            np.full(len(families), source),
+            1 + families,
+            1 + n_f + volunteers,
+        ]
+    )
+    heads = np.concatenate(
+        [
+            volunteer_node[single],
+            slot_node,
+            volunteer_node[multi_pairs[first]],
+            1 + families,
+            np.full(len(families), sink),
+            np.full(len(volunteers), sink),
+        ]
+    )
+    capacities = np.concatenate(
+        [
+            np.ones(len(single) + len(multi_pairs) + len(used_slot_nodes) + 2 * len(families)),
+            p.volunteer_free_capacity[volunteers],
+        ]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [
+            -c.weight[single],
+            -c.weight[multi_pairs],
+            np.zeros(len(used_slot_nodes) + 2 * len(families) + len(volunteers)),
+        ]
+    ).astype(np.int64)
 
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
