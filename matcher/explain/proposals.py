@@ -55,14 +55,20 @@ def pair_reasons(c: Candidates, pair: int) -> list[str]:
     shared = mask_to_slots(int(c.shared_slots[pair]))
     reasons.append(f"{len(shared)} shared half-day{'s' if len(shared) != 1 else ''}")
     ages = [str(g) for i, g in enumerate(AGE_GROUPS) if p.family_age_groups[f, i]]
-    known = [str(g) for i, g in enumerate(AGE_GROUPS) if p.family_age_groups[f, i]
-             and p.volunteer_age_groups[v, i]]
+    known = [
+        str(g)
+        for i, g in enumerate(AGE_GROUPS)
+        if p.family_age_groups[f, i] and p.volunteer_age_groups[v, i]
+    ]
     if known:
         reasons.append(f"volunteer has experience with children aged {', '.join(known)}")
     elif ages:
         reasons.append(f"volunteer has no experience with the children's ages ({', '.join(ages)})")
-    themes = [THEME_LABELS[t] for i, t in enumerate(THEMES)
-              if p.family_theme_weights[f, i] > 0 and p.volunteer_themes[v, i]]
+    themes = [
+        THEME_LABELS[t]
+        for i, t in enumerate(THEMES)
+        if p.family_theme_weights[f, i] > 0 and p.volunteer_themes[v, i]
+    ]
     if themes:
         reasons.append(f"volunteer has experience with {', '.join(themes)}")
     elif family.themes:

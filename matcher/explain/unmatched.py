@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from matcher.domain.vocab import language_name
+from matcher.geo.distance import pairwise_km
 from matcher.scoring.candidates import Candidates
 from matcher.scoring.rules import RULE_BIT, RULES, Rule, rules_in
 from matcher.solve.result import Competitor, Unmatched, UnmatchedReason
@@ -103,10 +105,10 @@ def _language_note(c: Candidates, f: int) -> str:
     )
     if len(speakers) == 0:
         return f" No volunteer speaks {names}."
-    distances = c.grid_distance_km[f, speakers]
+    distances = _exact_km(c, f, speakers)
     return (
-        f" {len(speakers)} volunteer{'s' if len(speakers) != 1 else ''} speak{'' if len(speakers) != 1 else 's'} "
-        f"{names}; the nearest is {distances.min():.1f} km away."
+        f" Volunteers who speak {names}: {len(speakers)}, "
+        f"the nearest {distances.min():.1f} km away."
     )
 
 
@@ -117,14 +119,24 @@ def _near_misses(c: Candidates, f: int) -> str:
     single = [v for v in range(len(row)) if row[v] and (int(row[v]) & (int(row[v]) - 1)) == 0]
     if not single:
         return ""
-    single.sort(key=lambda v: (float(c.grid_distance_km[f, v]), v))
+    distances = _exact_km(c, f, np.array(single))
+    nearest = sorted(zip(distances.tolist(), single, strict=True))[:NEAR_MISSES]
     leads = []
-    for v in single[:NEAR_MISSES]:
+    for km, v in nearest:
         rule = rules_in(int(row[v]))[0]
-        detail = f" ({c.grid_distance_km[f, v]:.1f} km, limit {p.volunteer_max_km[v]:g} km)" \
-            if rule == Rule.TRAVEL else ""
+        detail = (
+            f" ({km:.1f} km, limit {p.volunteer_max_km[v]:g} km)" if rule == Rule.TRAVEL else ""
+        )
         leads.append(f"{p.volunteers[v].id} fails only {rule}{detail}")
     return " Closest: " + "; ".join(leads) + "."
+
+
+def _exact_km(c: Candidates, f: int, volunteers: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Exact distances from family ``f`` (the grid keeps only a lower bound for far pairs)."""
+    p = c.round
+    return pairwise_km(
+        p.family_lat[f], p.family_lon[f], p.volunteer_lat[volunteers], p.volunteer_lon[volunteers]
+    )
 
 
 def _outcompeted(

@@ -29,7 +29,6 @@ class Candidates:
     weight: NDArray[np.int64]  # objective coefficient: multiplier * priority + points
     multiplier: int
     rejected: NDArray[np.uint16]  # [f, v] bitmask of violated rules (0 for allowed pairs)
-    grid_distance_km: NDArray[np.float64]  # [f, v] distance (exact wherever it mattered)
 
     def __len__(self) -> int:
         return len(self.family)
@@ -59,5 +58,4 @@ def score_candidates(prepared: PreparedRound) -> Candidates:
         weight=multiplier * prepared.family_priority[f] + points,
         multiplier=multiplier,
         rejected=rejected,
-        grid_distance_km=grid.distance_km,
     )

@@ -49,7 +49,9 @@ class Grid:
     """The full ``[f, v]`` grid with the distances that rules and terms need."""
 
     round: PreparedRound
-    distance_km: NDArray[np.float64]  # exact where the lower bound is within some limit, else the bound
+    distance_km: NDArray[
+        np.float64
+    ]  # exact where the lower bound is within some limit, else the bound
 
 
 def build_grid(prepared: PreparedRound) -> Grid:
@@ -95,8 +97,12 @@ def _age_limit(grid: Grid) -> BoolMatrix:
         return _none(p)
     eligible = np.array(
         [
-            family_is_eligible(f.age_limit, stage.youngest_age, stage.pregnancy_weeks,
-                               p.round.policy.min_pregnancy_weeks)
+            family_is_eligible(
+                f.age_limit,
+                stage.youngest_age,
+                stage.pregnancy_weeks,
+                p.round.policy.min_pregnancy_weeks,
+            )
             for f, stage in zip(p.families, p.family_stages, strict=True)
         ],
         dtype=bool,
@@ -170,7 +176,8 @@ def _pets(grid: Grid) -> BoolMatrix:
     p = grid.round
     hard = np.array([f.no_pets == Strength.HARD for f in p.families], dtype=bool)
     pets = np.array([v.has_pets for v in p.volunteers], dtype=bool)
-    return hard[:, None] & pets[None, :]
+    violated: BoolMatrix = hard[:, None] & pets[None, :]
+    return violated
 
 
 def _smoking(grid: Grid) -> BoolMatrix:
@@ -178,7 +185,8 @@ def _smoking(grid: Grid) -> BoolMatrix:
     p = grid.round
     hard = np.array([f.non_smoker == Strength.HARD for f in p.families], dtype=bool)
     smokes = np.array([v.smokes for v in p.volunteers], dtype=bool)
-    return hard[:, None] & smokes[None, :]
+    violated: BoolMatrix = hard[:, None] & smokes[None, :]
+    return violated
 
 
 def _same_place(grid: Grid) -> BoolMatrix:
