@@ -1,0 +1,288 @@
+"""The ``matcher`` command: a thin click layer over the library.
+
+Exit codes: 0 success; 2 bad input or usage (message on stderr, nothing written); 3 the solver
+found no solution (time limit reached first, or an invalid model).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from matcher.domain.round import Backend, Round, SolverSettings
+from matcher.io.atomic import write_files_atomic
+from matcher.io.results import proposals_csv, result_json, shortlists_csv, unmatched_csv
+from matcher.io.rounds import InputError, load_and_prepare, write_round_csv
+from matcher.io.tables import (
+    explain_text,
+    family_json,
+    shortlist_text,
+    summary_text,
+    validation_text,
+)
+from matcher.scenario.generate import Area, generate_round
+from matcher.solve.engine import solve_prepared
+from matcher.solve.result import SolveResult, SolveStatus
+
+EXIT_BAD_INPUT = 2
+EXIT_NO_SOLUTION = 3
+
+ROUND_ARGUMENT = click.argument("round_path", metavar="ROUND", type=str)
+
+
+class _Group(click.Group):
+    """Turn bad input into a clear message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="matcher")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def main(verbose: bool) -> None:
+    """Match home-visiting volunteers to waiting families, provably optimally.
+
+    A ROUND is a JSON file, a folder of CSV files, or - for JSON on stdin.
+
+    \b
+    Example:
+      matcher solve scenarios/location --out proposals/
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _solve(round_path: str, overrides: dict[str, object]) -> SolveResult:
+    """Load, validate and solve a round, with solver settings from the command line on top."""
+    round_, prepared = load_and_prepare(round_path, stdin=sys.stdin)
+    settings = {key: value for key, value in overrides.items() if value is not None}
+    if settings:
+        solver = SolverSettings.model_validate(round_.solver.model_dump() | settings)
+        prepared = replace(prepared, round=round_.model_copy(update={"solver": solver}))
+    return solve_prepared(prepared)
+
+
+@main.command()
+@ROUND_ARGUMENT
+@click.option(
+    "--out",
+    "out",
+    default="matcher-output",
+    show_default=True,
+    help="Folder for proposals.csv, unmatched.csv, shortlists.csv and result.json; "
+    "- prints the result JSON to stdout instead.",
+)
+@click.option("--backend", type=click.Choice([b.value for b in Backend]), help="Solver backend.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0, 86_400, min_open=True),
+    help="Seconds the CP-SAT backend may use.",
+)
+@click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT threads (1 = deterministic).")
+@click.option("--seed", type=click.IntRange(0), help="CP-SAT random seed.")
+def solve(
+    round_path: str,
+    out: str,
+    backend: str | None,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int | None,
+) -> None:
+    """Propose matches and weekly slots for a ROUND; write them as CSV and JSON.
+
+    \b
+    Example:
+      matcher solve scenarios/town.json --out town-proposals/
+      cat round.json | matcher solve - --out - > result.json
+    """
+    result = _solve(
+        round_path,
+        {"backend": backend, "time_limit_s": time_limit, "workers": workers, "seed": seed},
+    )
+    if out == "-":
+        click.echo(result_json(result), nl=False)
+    else:
+        folder = Path(out)
+        files = {
+            folder / "proposals.csv": proposals_csv(result),
+            folder / "unmatched.csv": unmatched_csv(result),
+            folder / "shortlists.csv": shortlists_csv(result.shortlists),
+            folder / "result.json": result_json(result),
+        }
+        folder.mkdir(parents=True, exist_ok=True)
+        write_files_atomic(files)
+        click.echo(summary_text(result))
+        click.echo(f"Wrote {', '.join(str(path) for path in files)}")
+    if result.report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        sys.exit(EXIT_NO_SOLUTION)
+
+
+FAMILY_OPTION = click.option("--family", "family_id", required=True, help="The family's id.")
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Human table, or machine-readable JSON or CSV.",
+)
+
+
+@main.command()
+@ROUND_ARGUMENT
+@FAMILY_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Human text or JSON.",
+)
+def explain(round_path: str, family_id: str, fmt: str) -> None:
+    """Explain the proposal for one family of a ROUND, or why it has none.
+
+    \b
+    Example:
+      matcher explain scenarios/location --family F0007
+    """
+    result = _solve(round_path, {})
+    _require_family(result, family_id)
+    if fmt == "json":
+        click.echo(family_json(result, family_id), nl=False)
+    else:
+        click.echo(explain_text(result, family_id))
+
+
+@main.command()
+@ROUND_ARGUMENT
+@FAMILY_OPTION
+@click.option(
+    "-k",
+    "size",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    help="How many volunteers to list.",
+)
+@FORMAT_OPTION
+def shortlist(round_path: str, family_id: str, size: int, fmt: str) -> None:
+    """List the best eligible volunteers for one family of a ROUND.
+
+    \b
+    Example:
+      matcher shortlist scenarios/town.json --family F0012 -k 3
+    """
+    result = _solve(round_path, {"shortlist_size": size})
+    _require_family(result, family_id)
+    lists = [s for s in result.shortlists if s.family_id == family_id]
+    if fmt == "json":
+        click.echo(lists[0].model_dump_json(indent=2) if lists else "null")
+    elif fmt == "csv":
+        click.echo(shortlists_csv(lists), nl=False)
+    else:
+        click.echo(shortlist_text(result, family_id))
+
+
+@main.command()
+@ROUND_ARGUMENT
+def validate(round_path: str) -> None:
+    """Check a ROUND without solving it: types, ids, postcodes, locked matches.
+
+    \b
+    Example:
+      matcher validate scenarios/location && echo valid
+    """
+    _, prepared = load_and_prepare(round_path, stdin=sys.stdin)
+    click.echo(validation_text(prepared))
+
+
+@main.command()
+@click.option(
+    "--model",
+    type=click.Choice(["round", "result"]),
+    default="round",
+    show_default=True,
+    help="Which document to describe.",
+)
+def schema(model: str) -> None:
+    """Print the JSON Schema of a round (input) or a result (output).
+
+    \b
+    Example:
+      matcher schema --model result > result.schema.json
+    """
+    document = Round if model == "round" else SolveResult
+    click.echo(json.dumps(document.model_json_schema(), indent=2))
+
+
+@main.group()
+def scenario() -> None:
+    """Synthetic rounds on real Dutch postcode geography."""
+
+
+@scenario.command("generate")
+@click.argument("out", metavar="OUT", type=str)
+@click.option("--place", "places", multiple=True, help="Municipality or town (repeatable).")
+@click.option("--province", "provinces", multiple=True, help="Province (repeatable).")
+@click.option("--postcode", "postcodes", multiple=True, help="Four-digit postcode (repeatable).")
+@click.option("--volunteers", type=click.IntRange(0), default=25, show_default=True)
+@click.option("--families", type=click.IntRange(0), default=30, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--reference-date", type=click.DateTime(["%Y-%m-%d"]), help="The round's date (default: today)."
+)
+def generate(
+    out: str,
+    places: tuple[str, ...],
+    provinces: tuple[str, ...],
+    postcodes: tuple[str, ...],
+    volunteers: int,
+    families: int,
+    seed: int,
+    reference_date: datetime | None,
+) -> None:
+    """Generate a realistic round and write it to OUT: a .json file, a folder of CSV files,
+    or - for JSON on stdout.
+
+    \b
+    Example:
+      matcher scenario generate --place Zwolle --volunteers 25 --families 30 zwolle/
+    """
+    try:
+        area = Area(places=places, provinces=provinces, postcodes=postcodes)
+        area.pc4_codes()
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--place/--province/--postcode") from None
+    day = reference_date.date() if reference_date else date.today()
+    round_ = generate_round(area, volunteers, families, seed=seed, reference_date=day)
+    text = round_.model_dump_json(indent=2, exclude_defaults=True) + "\n"
+    if out == "-":
+        click.echo(text, nl=False)
+    elif out.endswith(".json"):
+        write_files_atomic({Path(out): text})
+    else:
+        write_round_csv(round_, Path(out))
+
+
+def _require_family(result: SolveResult, family_id: str) -> None:
+    if not any(s.family_id == family_id for s in result.shortlists) and not any(
+        p.family_id == family_id for p in result.proposals
+    ):
+        raise click.BadParameter(
+            f"no waiting family with id {family_id!r} in this round", param_hint="--family"
+        )

@@ -1,0 +1,270 @@
+"""A round as a folder of CSV files, in and out.
+
+``volunteers.csv`` and ``families.csv`` are required; ``active_matches.csv``,
+``declined_pairs.csv``, ``exclusions.csv`` and ``settings.csv`` (``key,value`` rows such as
+``weights.distance,2``) are optional. Columns are the model's field names; an empty cell means
+"not given"; lists are separated by spaces (or commas or semicolons inside a quoted cell).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from matcher.domain.people import Family, Volunteer
+from matcher.domain.round import ActiveMatch, Pair, Round
+from matcher.io.atomic import write_files_atomic
+from matcher.io.problems import InputError, InputProblem, field_path
+
+RECORDS: dict[str, type[BaseModel]] = {
+    "volunteers": Volunteer,
+    "families": Family,
+    "active_matches": ActiveMatch,
+    "declined_pairs": Pair,
+    "exclusions": Pair,
+}
+REQUIRED = ("volunteers", "families")
+SETTINGS = "settings"
+PERSONAL_COLUMNS = frozenset(
+    {
+        "name",
+        "first_name",
+        "firstname",
+        "last_name",
+        "lastname",
+        "surname",
+        "full_name",
+        "naam",
+        "voornaam",
+        "achternaam",
+        "address",
+        "adres",
+        "street",
+        "straat",
+        "house_number",
+        "huisnummer",
+        "bsn",
+        "citizen_number",
+        "email",
+        "e-mail",
+        "phone",
+        "telephone",
+        "telefoon",
+        "birth_name",
+        "notes",
+        "case_notes",
+    }
+)
+
+
+def read_csv_folder(
+    folder: Path, display: str
+) -> tuple[dict[str, Any], dict[str, list[int]], dict[str, int]]:
+    """The round's data from a CSV folder, the file row number of every record per collection,
+    and the row number of every setting by its dotted key.
+
+    Each record is validated on its own so that errors name the file, row and column.
+    """
+    problems: list[InputProblem] = []
+    data: dict[str, Any] = {}
+    rows: dict[str, list[int]] = {}
+    for collection, model in RECORDS.items():
+        path = folder / f"{collection}.csv"
+        name = f"{display.rstrip('/')}/{collection}.csv"
+        if not path.exists():
+            if collection in REQUIRED:
+                problems.append(InputProblem(name, None, None, "file is missing"))
+            continue
+        records, numbers = _read_records(path, name, model, problems)
+        data[collection] = records
+        rows[collection] = numbers
+    setting_rows: dict[str, int] = {}
+    settings_path = folder / f"{SETTINGS}.csv"
+    if settings_path.exists():
+        settings, setting_rows = _read_settings(
+            settings_path, f"{display.rstrip('/')}/{SETTINGS}.csv", problems
+        )
+        data |= settings
+    if problems:
+        raise InputError(problems)
+    return data, rows, setting_rows
+
+
+def _read_table(path: Path, name: str, problems: list[InputProblem]) -> list[list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(InputProblem(name, None, None, f"not UTF-8 text ({error.reason})"))
+        return []
+    except OSError as error:
+        problems.append(InputProblem(name, None, None, f"cannot be read ({error.strerror})"))
+        return []
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        problems.append(InputProblem(name, None, None, f"malformed CSV ({error})"))
+        return []
+
+
+def _header(
+    table: list[list[str]], name: str, model: type[BaseModel], problems: list[InputProblem]
+) -> list[str] | None:
+    if not table:
+        problems.append(InputProblem(name, None, None, "file is empty: a header row is needed"))
+        return None
+    header = [cell.strip() for cell in table[0]]
+    known = set(model.model_fields)
+    ok = True
+    for column in header:
+        if column in known:
+            continue
+        ok = False
+        if column.lower() in PERSONAL_COLUMNS:
+            message = (
+                "looks like personal data: the engine needs only pseudonymous ids, "
+                "remove this column"
+            )
+        else:
+            message = f"unknown column; expected some of: {', '.join(model.model_fields)}"
+        problems.append(InputProblem(name, 1, column, message))
+    missing = [
+        f for f, info in model.model_fields.items() if info.is_required() and f not in header
+    ]
+    for column in missing:
+        ok = False
+        problems.append(InputProblem(name, 1, column, "required column is missing"))
+    return header if ok else None
+
+
+def _read_records(
+    path: Path, name: str, model: type[BaseModel], problems: list[InputProblem]
+) -> tuple[list[BaseModel], list[int]]:
+    table = _read_table(path, name, problems)
+    header = _header(table, name, model, problems)
+    if header is None:
+        return [], []
+    records: list[BaseModel] = []
+    numbers: list[int] = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            problems.append(
+                InputProblem(
+                    name, number, None, f"{len(cells)} cells but the header has {len(header)}"
+                )
+            )
+            continue
+        values = {
+            column: cell.strip()
+            for column, cell in zip(header, cells, strict=False)
+            if cell.strip()
+        }
+        try:
+            records.append(model.model_validate(values))
+            numbers.append(number)
+        except ValidationError as error:
+            problems.extend(
+                InputProblem(name, number, field_path(e["loc"]), describe_error(e))
+                for e in error.errors()
+            )
+    return records, numbers
+
+
+def _read_settings(
+    path: Path, name: str, problems: list[InputProblem]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """``key,value`` rows into a nested dict, and the row number of each dotted key."""
+    table = _read_table(path, name, problems)
+    settings: dict[str, Any] = {}
+    numbers: dict[str, int] = {}
+    start = 2 if table and [c.strip() for c in table[0][:2]] == ["key", "value"] else 1
+    for number, cells in enumerate(table[start - 1 :], start=start):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != 2 or not cells[0].strip():
+            problems.append(InputProblem(name, number, None, "expected two cells: key,value"))
+            continue
+        key, value = cells[0].strip(), cells[1].strip()
+        target = settings
+        *parents, leaf = key.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value if value else None
+        numbers[key] = number
+    return settings, numbers
+
+
+def describe_error(error: Any) -> str:
+    """A pydantic error as a short message naming the bad value (never a whole record)."""
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    if error["type"] == "missing":
+        return "required"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if isinstance(value, str | int | float) and len(str(value)) <= 40:
+        message += f" (got {value!r})"
+    return message
+
+
+def write_round_csv(round_: Round, folder: Path) -> None:
+    """Write a round as a CSV folder (atomically, all files or none)."""
+    files = {
+        folder / f"{collection}.csv": _table_text(
+            _columns(model),
+            [_row(record, _columns(model)) for record in getattr(round_, collection)],
+        )
+        for collection, model in RECORDS.items()
+        if collection in REQUIRED or getattr(round_, collection)
+    }
+    settings = [["reference_date", round_.reference_date.isoformat()]]
+    for section in ("weights", "policy", "solver"):
+        changed = getattr(round_, section).model_dump(mode="json", exclude_defaults=True)
+        settings += [[f"{section}.{key}", _cell(value)] for key, value in changed.items()]
+    files[folder / f"{SETTINGS}.csv"] = _table_text(["key", "value"], settings)
+    write_files_atomic(files)
+
+
+def _columns(model: type[BaseModel]) -> list[str]:
+    """The model's fields as CSV columns, ids first."""
+    fields = list(model.model_fields)
+    return sorted(fields, key=lambda name: not name.endswith("id"))
+
+
+def _row(record: BaseModel, columns: list[str]) -> list[str]:
+    values = record.model_dump(mode="json")
+    return [_cell(values[column]) for column in columns]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return " ".join(_item(item) for item in value)
+    return str(value)
+
+
+def _item(item: object) -> str:
+    """A list element: a child as its birth date or age, a question as ``theme:priority``."""
+    if isinstance(item, dict):
+        if "theme" in item:
+            return f"{item['theme']}:{item['priority']}"
+        return str(item["birth_date"] or item["age_years"])
+    return str(item)
+
+
+def _table_text(header: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,102 @@
+"""Solve results as files: proposals, unmatched families and shortlists as CSV; the whole
+result as JSON (the same JSON the library's ``SolveResult.model_dump_json`` gives)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from matcher.solve.result import Shortlist, SolveResult
+
+SCORE_TERMS = ("language", "distance", "availability", "child_ages", "themes", "preferences")
+
+
+def result_json(result: SolveResult) -> str:
+    """The full result as indented JSON, ending in a newline."""
+    return result.model_dump_json(indent=2) + "\n"
+
+
+def proposals_csv(result: SolveResult) -> str:
+    """One row per proposal with its score breakdown and reasons."""
+    header = [
+        "family_id",
+        "volunteer_id",
+        "slot",
+        "other_shared_slots",
+        "distance_km",
+        "quality",
+        *SCORE_TERMS,
+        "family_priority",
+        "reasons",
+    ]
+    rows = [
+        [
+            p.family_id,
+            p.volunteer_id,
+            p.slot,
+            " ".join(p.other_shared_slots),
+            p.distance_km,
+            p.scores.quality,
+            *(_cell(getattr(p.scores, term)) for term in SCORE_TERMS),
+            p.family_priority,
+            "; ".join(p.reasons),
+        ]
+        for p in result.proposals
+    ]
+    return _csv(header, rows)
+
+
+def unmatched_csv(result: SolveResult) -> str:
+    """One row per waiting family without a proposal, with the reason."""
+    header = ["family_id", "reason", "message", "rejected_by", "competitors"]
+    rows = [
+        [
+            u.family_id,
+            u.reason,
+            u.message,
+            " ".join(f"{rule}={n}" for rule, n in u.rejected_by.items()),
+            " ".join(c.volunteer_id for c in u.competitors),
+        ]
+        for u in result.unmatched
+    ]
+    return _csv(header, rows)
+
+
+def shortlists_csv(shortlists: list[Shortlist]) -> str:
+    """One row per family and alternative volunteer, best first."""
+    header = [
+        "family_id",
+        "rank",
+        "volunteer_id",
+        "quality",
+        "distance_km",
+        "shared_slots",
+        "proposed_to",
+    ]
+    rows = [
+        [
+            s.family_id,
+            rank,
+            a.volunteer_id,
+            a.quality,
+            a.distance_km,
+            " ".join(a.shared_slots),
+            " ".join(a.proposed_to),
+        ]
+        for s in shortlists
+        for rank, a in enumerate(s.alternatives, start=1)
+    ]
+    return _csv(header, rows)
+
+
+def _cell(value: float | None) -> str | float:
+    return "" if value is None else value
+
+
+def _csv(header: list[str], rows: Sequence[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,117 @@
+"""Load a round from a JSON file, a folder of CSV files, or stdin (``-``, JSON), and report
+every problem with the file, row and field it came from."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from matcher.domain.prepared import PreparedRound, prepare
+from matcher.domain.round import Round
+from matcher.errors import Location, RoundError
+from matcher.io.csv_round import SETTINGS, describe_error, read_csv_folder, write_round_csv
+from matcher.io.problems import InputError, InputProblem
+
+__all__ = ["InputError", "load_and_prepare", "load_round", "write_round_csv"]
+
+
+@dataclass(frozen=True)
+class RoundSource:
+    """Where a round came from, to turn locations inside it back into file, row and field."""
+
+    display: str
+    csv_rows: dict[str, list[int]] | None = None  # collection -> row numbers, for CSV folders
+    setting_rows: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, location: Location, message: str) -> InputProblem:
+        """The file, row and field of a location inside the round."""
+        if self.csv_rows is None:
+            return InputProblem(self.display, None, _json_path(location) or None, message)
+        collection = str(location[0]) if location else ""
+        if collection in self.csv_rows and len(location) >= 2:
+            index = int(location[1])
+            row = self.csv_rows[collection][index]
+            column = ".".join(str(part) for part in location[2:]) or None
+            return InputProblem(
+                f"{self.display.rstrip('/')}/{collection}.csv", row, column, message
+            )
+        key = ".".join(str(part) for part in location)
+        settings_file = f"{self.display.rstrip('/')}/{SETTINGS}.csv"
+        if key:
+            return InputProblem(settings_file, self.setting_rows.get(key), key, message)
+        return InputProblem(self.display, None, None, message)
+
+
+def load_round(source: str | Path, stdin: TextIO | None = None) -> Round:
+    """Read a round; raise ``InputError`` naming file, row and field for anything wrong."""
+    return _load(source, stdin)[0]
+
+
+def load_and_prepare(
+    source: str | Path, stdin: TextIO | None = None
+) -> tuple[Round, PreparedRound]:
+    """Read a round and check its cross-references (``prepare``), all errors as ``InputError``."""
+    round_, origin = _load(source, stdin)
+    try:
+        return round_, prepare(round_)
+    except RoundError as error:
+        raise InputError([origin.problem(p.location, p.message) for p in error.problems]) from None
+
+
+def _load(source: str | Path, stdin: TextIO | None) -> tuple[Round, RoundSource]:
+    display = str(source)
+    if display == "-":
+        text = (stdin or sys.stdin).read()
+        return _from_json(text, RoundSource("<stdin>"))
+    path = Path(source)
+    if path.is_dir():
+        data, rows, setting_rows = read_csv_folder(path, display)
+        origin = RoundSource(display, csv_rows=rows, setting_rows=setting_rows)
+        return _validate(data, origin), origin
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError([InputProblem(display, None, None, "no such file or folder")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError([InputProblem(display, None, None, f"cannot be read: {error}")]) from None
+    return _from_json(text, RoundSource(display))
+
+
+def _from_json(text: str, origin: RoundSource) -> tuple[Round, RoundSource]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            [
+                InputProblem(
+                    origin.display,
+                    error.lineno,
+                    None,
+                    f"invalid JSON at column {error.colno}: {error.msg}",
+                )
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError([InputProblem(origin.display, None, None, "expected a JSON object")])
+    return _validate(data, origin), origin
+
+
+def _validate(data: dict[str, Any], origin: RoundSource) -> Round:
+    try:
+        return Round.model_validate(data)
+    except ValidationError as error:
+        raise InputError(
+            [origin.problem(tuple(e["loc"]), describe_error(e)) for e in error.errors()]
+        ) from None
+
+
+def _json_path(location: Location) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+    return path
