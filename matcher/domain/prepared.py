@@ -8,7 +8,9 @@ all problems with their location. The ``PreparedRound`` it returns may be truste
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -141,9 +143,7 @@ def prepare(round_: Round) -> PreparedRound:
         volunteer_pc6=tuple(v.postcode for v in round_.volunteers),
         family_pc6=tuple(f.postcode for f in round_.families),
         volunteer_free_slots=free_slots,
-        family_slots=np.array(
-            [slots_to_mask(f.slots) for f in round_.families], dtype=np.int64
-        ),
+        family_slots=np.array([slots_to_mask(f.slots) for f in round_.families], dtype=np.int64),
         volunteer_free_capacity=free_capacity,
         volunteer_max_km=_travel_limits(round_),
         languages=languages,
@@ -155,10 +155,7 @@ def prepare(round_: Round) -> PreparedRound:
         volunteer_themes=_membership([v.themes for v in round_.volunteers], THEMES),
         family_theme_weights=np.array(
             [
-                [
-                    sum(PRIORITY_WEIGHT[r.priority] for r in f.themes if r.theme == t)
-                    for t in THEMES
-                ]
+                [sum(PRIORITY_WEIGHT[r.priority] for r in f.themes if r.theme == t) for t in THEMES]
                 for f in round_.families
             ],
             dtype=np.float64,
@@ -311,7 +308,10 @@ def _forbidden_pairs(
     problems: list[Problem],
 ) -> set[tuple[int, int]]:
     pairs = set()
-    for kind, listed in (("declined_pairs", round_.declined_pairs), ("exclusions", round_.exclusions)):
+    for kind, listed in (
+        ("declined_pairs", round_.declined_pairs),
+        ("exclusions", round_.exclusions),
+    ):
         for p, pair in enumerate(listed):
             f = _lookup(family_index, pair.family_id, (kind, p, "family_id"), problems)
             v = _lookup(volunteer_index, pair.volunteer_id, (kind, p, "volunteer_id"), problems)
@@ -335,7 +335,9 @@ def _travel_limits(round_: Round) -> FloatArray:
     return np.array(
         [
             min(
-                v.max_travel_km if v.max_travel_km is not None else DEFAULT_TRAVEL_KM[v.travel_mode],
+                v.max_travel_km
+                if v.max_travel_km is not None
+                else DEFAULT_TRAVEL_KM[v.travel_mode],
                 cap if cap is not None else np.inf,
             )
             for v in round_.volunteers
@@ -344,9 +346,7 @@ def _travel_limits(round_: Round) -> FloatArray:
     )
 
 
-def _membership(
-    items: list[tuple[str, ...]] | list[frozenset[AgeGroup]], vocabulary: tuple[str, ...]
-) -> BoolMatrix:
+def _membership(items: Sequence[Collection[str]], vocabulary: tuple[str, ...]) -> BoolMatrix:
     position = {item: i for i, item in enumerate(vocabulary)}
     matrix = np.zeros((len(items), len(vocabulary)), dtype=bool)
     for row, owned in enumerate(items):

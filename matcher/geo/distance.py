@@ -74,7 +74,6 @@ def pairwise_km(
     return distance
 
 
-
 def lower_bound_km(
     lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
 ) -> FloatArray:

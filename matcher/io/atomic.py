@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 
@@ -20,9 +20,10 @@ def write_files_atomic(files: dict[Path, str]) -> None:
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            temporaries[path] = Path(name)
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+            temporaries[path] = temporary
+            # Opened like any new file, so it gets the user's usual permissions (umask).
+            with temporary.open("x", encoding="utf-8", newline="") as stream:
                 stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
