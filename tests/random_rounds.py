@@ -59,7 +59,10 @@ def random_round(
                 languages=home,
                 speaks_dutch=not home or bool(rng.random() < 0.5),
                 slots=slots(),
-                children=[{"age_years": round(float(rng.uniform(0, 7)), 2)}],
+                children=[
+                    {"age_years": round(float(rng.uniform(0, 7)), 2)}
+                    for _ in range(int(rng.integers(1, 4)))
+                ],
                 themes=[
                     f"{t}:{rng.choice(['high', 'medium', 'low'])}" for t in some(tuple(Theme), 3)
                 ],

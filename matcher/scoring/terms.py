@@ -52,9 +52,10 @@ def availability_term(p: PreparedRound, f: Index, v: Index, distance: FloatArray
 
 def child_ages_term(p: PreparedRound, f: Index, v: Index, distance: FloatArray) -> FloatArray:
     """Share of the family's child age groups the volunteer has experience with."""
-    wanted = p.family_age_groups[f]
-    covered = np.einsum("pa,pa->p", wanted, p.volunteer_age_groups[v]).astype(np.float64)
-    total = wanted.sum(axis=1).astype(np.float64)
+    # Count in floats: a boolean einsum would saturate at True (1).
+    wanted = p.family_age_groups[f].astype(np.float64)
+    covered = np.einsum("pa,pa->p", wanted, p.volunteer_age_groups[v].astype(np.float64))
+    total = wanted.sum(axis=1)
     term: FloatArray = np.where(total > 0, covered / np.maximum(total, 1), np.nan)
     return term
 
