@@ -8,7 +8,7 @@ import numpy as np
 
 from matcher.domain.prepared import AGE_GROUPS, THEMES
 from matcher.domain.slots import SLOT_NAMES, mask_to_slots
-from matcher.domain.vocab import THEME_LABELS, language_name
+from matcher.domain.vocab import THEME_LABELS, AgeGroup, language_name
 from matcher.scoring.candidates import Candidates
 from matcher.solve.result import Proposal, ScoreBreakdown
 
@@ -54,16 +54,16 @@ def pair_reasons(c: Candidates, pair: int) -> list[str]:
     )
     shared = mask_to_slots(int(c.shared_slots[pair]))
     reasons.append(f"{len(shared)} shared half-day{'s' if len(shared) != 1 else ''}")
-    ages = [str(g) for i, g in enumerate(AGE_GROUPS) if p.family_age_groups[f, i]]
+    ages = [_age_label(g) for i, g in enumerate(AGE_GROUPS) if p.family_age_groups[f, i]]
     known = [
-        str(g)
+        _age_label(g)
         for i, g in enumerate(AGE_GROUPS)
         if p.family_age_groups[f, i] and p.volunteer_age_groups[v, i]
     ]
     if known:
-        reasons.append(f"volunteer has experience with children aged {', '.join(known)}")
+        reasons.append(f"volunteer has experience with {', '.join(known)}")
     elif ages:
-        reasons.append(f"volunteer has no experience with the children's ages ({', '.join(ages)})")
+        reasons.append(f"volunteer has no experience with {', '.join(ages)}")
     themes = [
         THEME_LABELS[t]
         for i, t in enumerate(THEMES)
@@ -83,6 +83,10 @@ def pair_reasons(c: Candidates, pair: int) -> list[str]:
     if volunteer.capacity > 1:
         reasons.append(f"volunteer can support {volunteer.capacity} families")
     return reasons
+
+
+def _age_label(group: AgeGroup) -> str:
+    return "pregnancy" if group == AgeGroup.PREGNANCY else f"children aged {group}"
 
 
 def _language_reason(c: Candidates, f: int, v: int) -> str:

@@ -15,6 +15,7 @@ from matcher.scoring.rules import RULE_BIT, RULES, Rule, rules_in
 from matcher.solve.result import Competitor, Unmatched, UnmatchedReason
 
 NEAR_MISSES = 3
+LISTED_COMPETITORS = 5  # in the message; the result lists them all, best fit first
 
 
 def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched]:
@@ -25,9 +26,9 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     proposed_to: defaultdict[int, list[str]] = defaultdict(list)
     for pair in chosen:
         proposed_to[int(c.volunteer[pair])].append(p.families[int(c.family[pair])].id)
-    eligible: defaultdict[int, list[int]] = defaultdict(list)
-    for f, v in zip(c.family.tolist(), c.volunteer.tolist(), strict=True):
-        eligible[f].append(v)
+    eligible: defaultdict[int, list[int]] = defaultdict(list)  # best fit first
+    for pair in np.lexsort((c.volunteer, -c.points, c.family)).tolist():
+        eligible[int(c.family[pair])].append(int(c.volunteer[pair]))
 
     result = []
     for f in np.flatnonzero(p.family_waiting).tolist():
@@ -155,13 +156,17 @@ def _outcompeted(
         f"{x.volunteer_id} is proposed to {', '.join(x.proposed_to)}"
         if x.proposed_to
         else f"{x.volunteer_id} is not proposed to anyone"
-        for x in competitors
+        for x in competitors[:LISTED_COMPETITORS]
     )
-    message = (
-        f"{len(volunteers)} eligible volunteer{'s' if len(volunteers) != 1 else ''}, "
-        f"all needed for families whose matches weigh more "
-        f"(longer waiting, re-match, or a better fit): {listing}."
+    if len(competitors) > LISTED_COMPETITORS:
+        listing += f"; and {len(competitors) - LISTED_COMPETITORS} more"
+    who = (
+        "1 eligible volunteer, needed for a family whose match weighs more"
+        if len(competitors) == 1
+        else f"{len(competitors)} eligible volunteers, all needed for families whose matches "
+        "weigh more"
     )
+    message = f"{who} (longer waiting, re-match, or a better fit): {listing}."
     return Unmatched(
         family_id=p.families[f].id,
         reason=UnmatchedReason.OUTCOMPETED,
