@@ -3,7 +3,6 @@ import pytest
 from matcher.domain.slots import (
     SLOT_COUNT,
     SLOT_NAMES,
-    first_slot,
     mask_to_slots,
     parse_slot,
     slots_to_mask,
@@ -41,4 +40,3 @@ def test_masks_round_trip_in_week_order() -> None:
     slots = ["wed-evening", "mon-morning", "sun-afternoon"]
     mask = slots_to_mask(slots)
     assert mask_to_slots(mask) == ["mon-morning", "wed-evening", "sun-afternoon"]
-    assert first_slot(mask) == "mon-morning"

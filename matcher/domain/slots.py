@@ -15,7 +15,6 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARTS = ("morning", "afternoon", "evening")
 SLOT_NAMES: tuple[str, ...] = tuple(f"{d}-{p}" for d in DAYS for p in PARTS)
 SLOT_COUNT = len(SLOT_NAMES)
-ALL_SLOTS_MASK = (1 << SLOT_COUNT) - 1
 
 _DAY_ALIASES = {
     "mon": ("mon", "monday", "ma", "maandag"),
@@ -87,8 +86,3 @@ def slots_to_mask(slots: tuple[str, ...] | list[str]) -> int:
 def mask_to_slots(mask: int) -> list[str]:
     """Canonical slot names in a bitmask, in week order."""
     return [name for i, name in enumerate(SLOT_NAMES) if mask >> i & 1]
-
-
-def first_slot(mask: int) -> str:
-    """The earliest slot of the week in a non-empty mask."""
-    return SLOT_NAMES[(mask & -mask).bit_length() - 1]

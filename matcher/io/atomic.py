@@ -8,11 +8,6 @@ import secrets
 from pathlib import Path
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    write_files_atomic({path: text})
-
-
 def write_files_atomic(files: dict[Path, str]) -> None:
     """Write several files all or nothing: every temporary file is written and synced first,
     and only then are they renamed into place; if any write fails, no target is touched."""

@@ -19,6 +19,7 @@ from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import ActiveMatch, Pair, Round
 from matcher.io.atomic import write_files_atomic
 from matcher.io.problems import InputError, InputProblem, field_path
+from matcher.io.tabular import csv_text
 
 RECORDS: dict[str, type[BaseModel]] = {
     "volunteers": Volunteer,
@@ -217,7 +218,7 @@ def describe_error(error: Any) -> str:
 def write_round_csv(round_: Round, folder: Path) -> None:
     """Write a round as a CSV folder (atomically, all files or none)."""
     files = {
-        folder / f"{collection}.csv": _table_text(
+        folder / f"{collection}.csv": csv_text(
             _columns(model),
             [_row(record, _columns(model)) for record in getattr(round_, collection)],
         )
@@ -228,7 +229,7 @@ def write_round_csv(round_: Round, folder: Path) -> None:
     for section in ("weights", "policy", "solver"):
         changed = getattr(round_, section).model_dump(mode="json", exclude_defaults=True)
         settings += [[f"{section}.{key}", _cell(value)] for key, value in changed.items()]
-    files[folder / f"{SETTINGS}.csv"] = _table_text(["key", "value"], settings)
+    files[folder / f"{SETTINGS}.csv"] = csv_text(["key", "value"], settings)
     write_files_atomic(files)
 
 
@@ -260,11 +261,3 @@ def _item(item: object) -> str:
             return f"{item['theme']}:{item['priority']}"
         return str(item["birth_date"] or item["age_years"])
     return str(item)
-
-
-def _table_text(header: list[str], rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()

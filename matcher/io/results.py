@@ -3,10 +3,7 @@ result as JSON (the same JSON the library's ``SolveResult.model_dump_json`` give
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
-
+from matcher.io.tabular import csv_text
 from matcher.solve.result import Shortlist, SolveResult
 
 SCORE_TERMS = ("language", "distance", "availability", "child_ages", "themes", "preferences")
@@ -44,7 +41,7 @@ def proposals_csv(result: SolveResult) -> str:
         ]
         for p in result.proposals
     ]
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def unmatched_csv(result: SolveResult) -> str:
@@ -60,7 +57,7 @@ def unmatched_csv(result: SolveResult) -> str:
         ]
         for u in result.unmatched
     ]
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def shortlists_csv(shortlists: list[Shortlist]) -> str:
@@ -87,16 +84,8 @@ def shortlists_csv(shortlists: list[Shortlist]) -> str:
         for s in shortlists
         for rank, a in enumerate(s.alternatives, start=1)
     ]
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def _cell(value: float | None) -> str | float:
     return "" if value is None else value
-
-
-def _csv(header: list[str], rows: Sequence[Sequence[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()

@@ -67,7 +67,6 @@ class Shortlist(_Result):
 
 
 class UnmatchedReason(StrEnum):
-    NOT_WAITING = "not_waiting"
     NOT_ELIGIBLE = "not_eligible"
     NO_ELIGIBLE_VOLUNTEER = "no_eligible_volunteer"
     OUTCOMPETED = "outcompeted"
