@@ -77,11 +77,13 @@ def test_json_file_and_csv_folder_give_the_same_result(folder: Path, tmp_path: P
     assert from_json == from_csv
 
 
-def test_same_round_and_seed_give_byte_identical_files(folder: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["flow", "cpsat"])
+def test_same_round_and_seed_give_byte_identical_files(
+    backend: str, folder: Path, tmp_path: Path
+) -> None:
     for name in ("a", "b"):
-        assert (
-            run("solve", str(folder), "--out", str(tmp_path / name), "--seed", "3").exit_code == 0
-        )
+        args = ["--out", str(tmp_path / name), "--seed", "3", "--backend", backend]
+        assert run("solve", str(folder), *args, "--workers", "1").exit_code == 0
     for file in ("proposals.csv", "unmatched.csv", "shortlists.csv", "result.json"):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 
