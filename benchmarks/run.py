@@ -1,12 +1,10 @@
-"""Benchmarks for the matching engine: speed on the shipped scenarios and the greedy comparison.
+"""Run the benchmarks and write the results table.
 
-Usage: ``python benchmarks/run.py [--repeat N]``. Writes ``benchmarks/results/latest.md`` and
-``latest.csv`` (with machine, versions and commit) and prints the Markdown.
+    python -m benchmarks.run --quick   # CI: known optima on small instances, asserted (~1 min)
+    python -m benchmarks.run           # everything, with the national round (~15 min)
 
-Speed is reported as medians over ``--repeat`` runs, and as ratios against a peer measured in the
-same run on the same machine: the whole CLI run against a bare ``python -c "import numpy"``
-start, and the in-process solve against scipy's ``linear_sum_assignment`` on the round's own
-weight matrix (an exact solver for the capacity-1, slot-free relaxation).
+Writes ``benchmarks/results/{quick,full}.md`` and one CSV per table, headed by the machine,
+versions and commit. Speed is given as medians and as ratios to a peer measured in the same run.
 """
 
 from __future__ import annotations
@@ -14,160 +12,102 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import platform
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
-from matcher import evaluate, prepare, solve_prepared
-from matcher.check.evaluate import assignment_of
+from benchmarks import national, orlib, peers, scenarios
 from matcher.io.rounds import load_round
-from matcher.scoring.candidates import score_candidates
-from matcher.solve.greedy import greedy_assignment
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = {
-    "location": ROOT / "scenarios" / "location",
-    "town": ROOT / "scenarios" / "town.json",
-    "region": ROOT / "scenarios" / "region.json",
-}
-TARGET_CLI_S = {"location": 1.0, "region": 3.0}
-
-
-def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``run`` over ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def cli_seconds(scenario: Path, repeat: int) -> float:
-    """Median wall time of a whole ``matcher solve`` run, Python start included."""
-    with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-m", "matcher", "solve", str(scenario), "--out", out]
-        return median_seconds(
-            lambda: subprocess.run(command, check=True, capture_output=True), repeat
-        )
-
-
-def python_start_seconds(repeat: int) -> float:
-    """Median wall time of starting Python and importing numpy: the floor of any CLI run."""
-    command = [sys.executable, "-c", "import numpy"]
-    return median_seconds(lambda: subprocess.run(command, check=True), repeat)
-
-
-def benchmark(name: str, path: Path, repeat: int, start_s: float) -> dict[str, object]:
-    """All figures for one scenario."""
-    round_ = load_round(path)
-    prepared = prepare(round_)
-    result = solve_prepared(prepared)
-    candidates = score_candidates(prepared)
-    weights = np.zeros((len(prepared.families), len(prepared.volunteers)), dtype=np.int64)
-    weights[candidates.family, candidates.volunteer] = candidates.weight
-    solve_s = median_seconds(lambda: solve_prepared(prepare(round_)), repeat)
-    lsa_s = median_seconds(lambda: linear_sum_assignment(weights, maximize=True), repeat)
-    cli_s = cli_seconds(path, repeat)
-    optimum = evaluate(round_, assignment_of(result.proposals))
-    greedy = evaluate(round_, greedy_assignment(candidates))
-    assert optimum.objective == result.report.objective and not optimum.violations
-    assert not greedy.violations
-    waiting = result.report.families_waiting
-    return {
-        "scenario": name,
-        "volunteers": len(round_.volunteers),
-        "families_waiting": waiting,
-        "candidate_pairs": result.report.candidate_pairs,
-        "status": str(result.report.status),
-        "gap": result.report.gap,
-        "cli_s": round(cli_s, 3),
-        "cli_target_s": TARGET_CLI_S.get(name, ""),
-        "cli_over_python_start": round(cli_s / start_s, 2),
-        "solve_s": float(f"{solve_s:.3g}"),
-        "lsa_s": float(f"{lsa_s:.3g}"),
-        "solve_over_lsa": round(solve_s / lsa_s, 1),
-        "matched_optimal": optimum.families_matched,
-        "matched_greedy": greedy.families_matched,
-        "quality_optimal": round(optimum.quality_points / 1000, 2),
-        "quality_greedy": round(greedy.quality_points / 1000, 2),
-        "priority_optimal": optimum.priority_points,
-        "priority_greedy": greedy.priority_points,
-    }
+RESULTS = Path(__file__).parent / "results"
+LAP_QUICK = ["assign100", "assign200", "assign300"]
+LAP_ALL = [f"assign{n}" for n in range(100, 900, 100)]
+GAP_ALL = [f"gap{i}" for i in range(1, 13)] + ["gapa", "gapb", "gapc", "gapd"]
 
 
 def machine() -> str:
     """Where and with what the figures were measured."""
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=Path(__file__).parent,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     return (
-        f"{platform.machine()}, {platform.processor() or 'cpu'}, "
-        f"Python {platform.python_version()}, ortools {version('ortools')}, "
-        f"numpy {version('numpy')}, scipy {version('scipy')}, commit {commit or 'unknown'}"
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"ortools {version('ortools')}, numpy {version('numpy')}, scipy {version('scipy')}, "
+        f"commit {commit or 'unknown'}"
     )
 
 
-def markdown(rows: list[dict[str, object]], start_s: float) -> str:
-    """The results as Markdown tables."""
-    lines = [
-        f"Machine: {machine()}. Python + numpy start: {start_s:.3f} s (median).",
-        "",
-        "| scenario | volunteers | waiting | pairs | status | gap | CLI s (target) "
-        "| CLI / start | solve s | LSA s | solve / LSA |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        target = f" (≤ {r['cli_target_s']})" if r["cli_target_s"] else ""
-        lines.append(
-            f"| {r['scenario']} | {r['volunteers']} | {r['families_waiting']} "
-            f"| {r['candidate_pairs']} | {r['status']} | {r['gap']} | {r['cli_s']}{target} "
-            f"| {r['cli_over_python_start']} | {r['solve_s']} | {r['lsa_s']} "
-            f"| {r['solve_over_lsa']} |"
-        )
-    lines += [
-        "",
-        "Optimal vs first-come-first-served greedy (families matched; total quality; "
-        "priority points):",
-        "",
-        "| scenario | matched optimal | matched greedy | quality optimal | quality greedy "
-        "| priority optimal | priority greedy |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {r['scenario']} | {r['matched_optimal']} | {r['matched_greedy']} "
-        f"| {r['quality_optimal']} | {r['quality_greedy']} | {r['priority_optimal']} "
-        f"| {r['priority_greedy']} |"
-        for r in rows
-    ]
-    return "\n".join(lines) + "\n"
+def table(rows: list[dict[str, object]]) -> str:
+    """Rows as a Markdown table."""
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(row[h]) for h in header) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write(mode: str, sections: dict[str, list[dict[str, object]]], notes: list[str]) -> str:
+    """Write the Markdown report and a CSV per section; return the Markdown."""
+    RESULTS.mkdir(exist_ok=True)
+    parts = [f"Machine: {machine()}.", *notes]
+    for title, rows in sections.items():
+        parts += [f"### {title}", table(rows)]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        slug = title.split(":")[0].lower().replace(" ", "_")
+        (RESULTS / f"{mode}_{slug}.csv").write_text(f"# {machine()}\n{buffer.getvalue()}")
+    text = "\n\n".join(parts) + "\n"
+    (RESULTS / f"{mode}.md").write_text(text, encoding="utf-8")
+    return text
+
+
+def quick() -> str:
+    """Known optima on the small instances, asserted: fails loudly if one is missed."""
+    lap = orlib.lap_rows(LAP_QUICK, repeat=3)
+    gap = orlib.gap_rows([f"gap{i}" for i in range(1, 13)], time_limit_s=30, workers=1)
+    missed = [r["instance"] for r in lap + gap if not r["reached"]]
+    if missed:
+        sys.exit(f"known optimum not reached: {', '.join(map(str, missed))}")
+    return write("quick", {"LAP: OR-Library, engine vs scipy": lap, "GAP: gap1-12": gap}, [])
+
+
+def full(repeat: int, time_limit_s: float) -> str:
+    """Every benchmark: scenarios, scaling, national, OR-Library, peers."""
+    scaling = national.scaling_rows(national.SIZES, repeat=3)
+    plot_note = national.plot(scaling, RESULTS / "scaling.svg")
+    rounds = {name: load_round(path) for name, path in scenarios.SCENARIOS.items()}
+    rounds["national"] = national.national_round(3000, 4000)
+    return write(
+        "full",
+        {
+            "CLI on the shipped scenarios: medians": scenarios.cli_rows(repeat),
+            "Scaling: score + build + solve, fresh process each": scaling,
+            "Peers: same rounds, same checker": peers.peer_rows(rounds, time_limit_s),
+            "LAP: OR-Library, engine vs scipy": orlib.lap_rows(LAP_ALL, repeat),
+            "GAP: OR-Library gap1-12 (max) and gapa-d (min)": orlib.gap_rows(
+                GAP_ALL, time_limit_s=time_limit_s, workers=2
+            ),
+        },
+        [plot_note, peers.timefold_note()],
+    )
 
 
 def main() -> None:
-    """Run every benchmark and write the results table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    parser = argparse.ArgumentParser(description="Benchmarks of the matching engine.")
+    parser.add_argument("--quick", action="store_true", help="CI mode: small known optima only")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
+    parser.add_argument(
+        "--time-limit", type=float, default=60.0, help="seconds per CP-SAT solve (peers and GAP)"
+    )
     args = parser.parse_args()
-    start_s = python_start_seconds(args.repeat)
-    rows = [benchmark(name, path, args.repeat, start_s) for name, path in SCENARIOS.items()]
-    text = markdown(rows, start_s)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    results = ROOT / "benchmarks" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "latest.md").write_text(text, encoding="utf-8")
-    (results / "latest.csv").write_text(f"# {machine()}\n" + buffer.getvalue(), encoding="utf-8")
+    text = quick() if args.quick else full(args.repeat, args.time_limit)
     sys.stdout.write(text)
 
 

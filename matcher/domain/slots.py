@@ -7,6 +7,7 @@ slots is an integer bitmask: bit ``i`` is slot ``i`` in week order (Monday morni
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -85,4 +86,9 @@ def slots_to_mask(slots: tuple[str, ...] | list[str]) -> int:
 
 def mask_to_slots(mask: int) -> list[str]:
     """Canonical slot names in a bitmask, in week order."""
-    return [name for i, name in enumerate(SLOT_NAMES) if mask >> i & 1]
+    return list(_slot_names(mask))
+
+
+@cache
+def _slot_names(mask: int) -> tuple[str, ...]:
+    return tuple(name for i, name in enumerate(SLOT_NAMES) if mask >> i & 1)

@@ -117,7 +117,7 @@ def _near_misses(c: Candidates, f: int) -> str:
     """Volunteers who fail one rule only: the coordinator's best leads."""
     p = c.round
     row = c.rejected[f]
-    single = [v for v in range(len(row)) if row[v] and (int(row[v]) & (int(row[v]) - 1)) == 0]
+    single = np.flatnonzero((row != 0) & ((row & (row - 1)) == 0)).tolist()
     if not single:
         return ""
     distances = _exact_km(c, f, np.array(single))

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import SamePlaceRule
-from matcher.domain.vocab import Strength
+from matcher.domain.vocab import Gender, Strength
 from matcher.geo.distance import lower_bound_km, pairwise_km
 
 BoolMatrix = NDArray[np.bool_]
@@ -56,11 +56,9 @@ class Grid:
 
 def build_grid(prepared: PreparedRound) -> Grid:
     """Distances for every pair: exact Vincenty where it can matter, the lower bound elsewhere."""
-    lat_f = prepared.family_lat[:, None]
-    lon_f = prepared.family_lon[:, None]
-    lat_v = prepared.volunteer_lat[None, :]
-    lon_v = prepared.volunteer_lon[None, :]
-    distance = lower_bound_km(lat_f, lon_f, lat_v, lon_v)
+    distance = lower_bound_km(
+        prepared.family_lat, prepared.family_lon, prepared.volunteer_lat, prepared.volunteer_lon
+    ).astype(np.float64)
     if prepared.round.policy.enforce_travel_limit:
         near = distance <= prepared.volunteer_max_km[None, :]
     else:
@@ -158,16 +156,18 @@ def _availability(grid: Grid) -> BoolMatrix:
 def _gender(grid: Grid) -> BoolMatrix:
     """A family's hard wish for a volunteer's gender."""
     p = grid.round
+    codes = {gender: i for i, gender in enumerate(Gender)}
     wanted = np.array(
         [
-            f.volunteer_gender if f.volunteer_gender_rule == Strength.HARD else None
+            codes[f.volunteer_gender]
+            if f.volunteer_gender is not None and f.volunteer_gender_rule == Strength.HARD
+            else -1
             for f in p.families
         ],
-        dtype=object,
+        dtype=np.int8,
     )
-    genders = np.array([v.gender for v in p.volunteers], dtype=object)
-    has_wish = np.array([w is not None for w in wanted], dtype=bool)
-    violated: BoolMatrix = has_wish[:, None] & (wanted[:, None] != genders[None, :])
+    genders = np.array([codes[v.gender] for v in p.volunteers], dtype=np.int8)
+    violated: BoolMatrix = (wanted[:, None] >= 0) & (wanted[:, None] != genders[None, :])
     return violated
 
 
@@ -236,8 +236,7 @@ def reject_matrix(grid: Grid) -> NDArray[np.uint16]:
     """Bitmask ``[f, v]`` of every hard rule each pair violates (0 = allowed)."""
     rejected = np.zeros(_shape(grid.round), dtype=np.uint16)
     for rule in RULES:
-        violated = RULE_CHECKS[rule](grid)
-        rejected[violated] |= RULE_BIT[rule]
+        np.bitwise_or(rejected, RULE_BIT[rule], out=rejected, where=RULE_CHECKS[rule](grid))
     return rejected
 
 

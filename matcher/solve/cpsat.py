@@ -70,7 +70,7 @@ CONSTRAINTS: tuple[Callable[[cp_model.CpModel, Candidates, _Variables], None], .
     _distinct_slots,
 )
 
-_STATUS = {
+STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
     cp_model.FEASIBLE: SolveStatus.FEASIBLE,
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
@@ -93,7 +93,7 @@ def solve_cpsat(candidates: Candidates) -> Selection:
     solver.parameters.max_time_in_seconds = settings.time_limit_s
     solver.parameters.num_workers = settings.workers
     solver.parameters.random_seed = settings.seed
-    status = _STATUS[solver.solve(model)]
+    status = STATUS[solver.solve(model)]
     if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return Selection(status, np.zeros(0, dtype=np.intp), 0, int(solver.best_objective_bound))
     chosen = np.array(

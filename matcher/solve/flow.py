@@ -11,6 +11,8 @@ Arc costs are the negated objective weights (priority first, then quality; see `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
@@ -21,31 +23,74 @@ from matcher.solve.result import SolveStatus
 from matcher.solve.selection import Selection
 
 IntArray = NDArray[np.int64]
+Index = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class FlowMatching:
+    """The pairs a maximum-weight matching chose, with the slot index of multi-place pairs."""
+
+    optimal: bool
+    chosen: Index  # sorted pair indices
+    objective: int
+    slot_of: dict[int, int]
 
 
 def solve_flow(candidates: Candidates) -> Selection:
     """Solve the round exactly as a min-cost flow."""
     c = candidates
-    if len(c) == 0:
-        return Selection(SolveStatus.OPTIMAL, np.zeros(0, dtype=np.intp), 0, 0)
     p = c.round
-    n_f, n_v = len(p.families), len(p.volunteers)
+    matching = max_weight_matching(
+        family=c.family,
+        volunteer=c.volunteer,
+        weight=c.weight,
+        places=p.volunteer_free_capacity,
+        shared_slots=c.shared_slots,
+    )
+    if not matching.optimal:
+        return Selection(SolveStatus.INVALID, np.zeros(0, dtype=np.intp), 0, 0)
+    return Selection(
+        status=SolveStatus.OPTIMAL,
+        chosen=matching.chosen,
+        objective=matching.objective,
+        bound=matching.objective,
+        slot_of=matching.slot_of,
+    )
+
+
+def max_weight_matching(
+    family: Index,
+    volunteer: Index,
+    weight: IntArray,
+    places: IntArray,
+    shared_slots: IntArray | None = None,
+) -> FlowMatching:
+    """Maximum-weight set of pairs: each family at most once, each volunteer ``v`` at most
+    ``places[v]`` times, and (when ``shared_slots`` bitmasks are given) the pairs of a volunteer
+    with two or more places on distinct shared slots. Weights must be positive integers."""
+    if len(family) == 0:
+        return FlowMatching(True, np.zeros(0, dtype=np.intp), 0, {})
+    n_f, n_v = int(family.max()) + 1, len(places)
     source, sink = 0, 1 + n_f + n_v
-    family_node = 1 + c.family
-    volunteer_node = 1 + n_f + c.volunteer
-    multi = p.volunteer_free_capacity[c.volunteer] >= 2
+    family_node = 1 + family
+    volunteer_node = 1 + n_f + volunteer
+    if shared_slots is None:
+        multi = np.zeros(len(family), dtype=bool)
+        shared_slots = np.zeros(len(family), dtype=np.int64)
+    else:
+        multi = places[volunteer] >= 2
 
     # Pairs at one-place volunteers: family -> volunteer.
     single = np.flatnonzero(~multi)
     # Pairs at multi-place volunteers: family -> (volunteer, half-day), one arc per shared slot.
-    pair_bits = (c.shared_slots[multi, None] >> np.arange(SLOT_COUNT)) & 1
+    pair_bits = (shared_slots[multi, None] >> np.arange(SLOT_COUNT)) & 1
     rows, slots = np.nonzero(pair_bits)
     multi_pairs = np.flatnonzero(multi)[rows]
-    slot_node = sink + 1 + c.volunteer[multi_pairs] * SLOT_COUNT + slots
+    slot_node = sink + 1 + volunteer[multi_pairs] * SLOT_COUNT + slots
     used_slot_nodes, first = np.unique(slot_node, return_index=True)
 
-    families = np.unique(c.family)
-    volunteers = np.unique(c.volunteer)
+    families = np.unique(family)
+    volunteers = np.unique(volunteer)
     tails = np.concatenate(
         [
             family_node[single],
@@ -69,13 +114,13 @@ def solve_flow(candidates: Candidates) -> Selection:
     capacities = np.concatenate(
         [
             np.ones(len(single) + len(multi_pairs) + len(used_slot_nodes) + 2 * len(families)),
-            p.volunteer_free_capacity[volunteers],
+            places[volunteers],
         ]
     ).astype(np.int64)
     costs = np.concatenate(
         [
-            -c.weight[single],
-            -c.weight[multi_pairs],
+            -weight[single],
+            -weight[multi_pairs],
             np.zeros(len(used_slot_nodes) + 2 * len(families) + len(volunteers)),
         ]
     ).astype(np.int64)
@@ -83,20 +128,16 @@ def solve_flow(candidates: Candidates) -> Selection:
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     flow.set_nodes_supplies(np.array([source, sink]), np.array([len(families), -len(families)]))
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        return Selection(SolveStatus.INVALID, np.zeros(0, dtype=np.intp), 0, 0)
+    if flow.solve() != flow.OPTIMAL:
+        return FlowMatching(False, np.zeros(0, dtype=np.intp), 0, {})
 
     flows = flow.flows(arcs)
     chosen_single = single[flows[: len(single)] > 0]
     multi_flow = flows[len(single) : len(single) + len(multi_pairs)] > 0
     chosen_multi = multi_pairs[multi_flow]
-    chosen = np.sort(np.concatenate([chosen_single, chosen_multi])).astype(np.intp)
-    objective = int(-flow.optimal_cost())
-    return Selection(
-        status=SolveStatus.OPTIMAL,
-        chosen=chosen,
-        objective=objective,
-        bound=objective,
+    return FlowMatching(
+        optimal=True,
+        chosen=np.sort(np.concatenate([chosen_single, chosen_multi])).astype(np.intp),
+        objective=int(-flow.optimal_cost()),
         slot_of=dict(zip(chosen_multi.tolist(), slots[multi_flow].tolist(), strict=True)),
     )

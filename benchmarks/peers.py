@@ -1,0 +1,117 @@
+"""Peers side by side on the same rounds: this engine, first-come-first-served greedy, a naive
+CP-SAT model, and (optionally) Timefold. Each result is checked by ``matcher.evaluate``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from matcher import Assignment, Round, evaluate, prepare, solve_prepared
+from matcher.check.evaluate import assignment_of
+from matcher.domain.slots import SLOT_COUNT, SLOT_NAMES
+from matcher.scoring.candidates import Candidates, score_candidates
+from matcher.solve.greedy import greedy_assignment
+
+
+def engine(round_: Round, time_limit_s: float) -> tuple[list[Assignment], float | None]:
+    """The engine's default backend (exact min-cost flow); the gap it proved."""
+    result = solve_prepared(prepare(round_))
+    return assignment_of(result.proposals), result.report.gap
+
+
+def greedy(round_: Round, time_limit_s: float) -> tuple[list[Assignment], float | None]:
+    """Longest-waiting family first takes its best free volunteer; proves nothing."""
+    return greedy_assignment(score_candidates(prepare(round_))), None
+
+
+def naive_cpsat(round_: Round, time_limit_s: float) -> tuple[list[Assignment], float | None]:
+    """A boolean per pair x shared slot for everyone, built in a Python loop: the
+    straightforward model, with the engine's objective, under a time limit."""
+    c = score_candidates(prepare(round_))
+    model = cp_model.CpModel()
+    variables = _pair_slot_variables(model, c)
+    by_family: dict[int, list[cp_model.IntVar]] = {}
+    by_volunteer: dict[int, list[cp_model.IntVar]] = {}
+    by_volunteer_slot: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+    for (pair, slot), var in variables.items():
+        f, v = int(c.family[pair]), int(c.volunteer[pair])
+        by_family.setdefault(f, []).append(var)
+        by_volunteer.setdefault(v, []).append(var)
+        by_volunteer_slot.setdefault((v, slot), []).append(var)
+    for group in (*by_family.values(), *by_volunteer_slot.values()):
+        model.add_at_most_one(group)
+    for v, group in by_volunteer.items():
+        model.add(sum(group) <= int(c.round.volunteer_free_capacity[v]))
+    model.maximize(sum(int(c.weight[pair]) * var for (pair, _), var in variables.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [], None
+    p = c.round
+    chosen = [
+        Assignment(
+            p.families[int(c.family[pair])].id,
+            p.volunteers[int(c.volunteer[pair])].id,
+            SLOT_NAMES[slot],
+        )
+        for (pair, slot), var in variables.items()
+        if solver.boolean_value(var)
+    ]
+    gap = (solver.best_objective_bound - solver.objective_value) / max(1, solver.objective_value)
+    return chosen, gap
+
+
+def _pair_slot_variables(
+    model: cp_model.CpModel, c: Candidates
+) -> dict[tuple[int, int], cp_model.IntVar]:
+    variables = {}
+    for pair in range(len(c)):
+        mask = int(c.shared_slots[pair])
+        for slot in range(SLOT_COUNT):
+            if mask >> slot & 1:
+                variables[pair, slot] = model.new_bool_var(f"x{pair}_{slot}")
+    return variables
+
+
+def timefold_note() -> str:
+    """Why Timefold is not among the peers in this run."""
+    return (
+        "Timefold: not run. Its Python package needs a Java 17 runtime and is an optional "
+        "peer; this runner does not include a Timefold model yet."
+    )
+
+
+Solver = Callable[[Round, float], tuple[list[Assignment], float | None]]
+PEERS: dict[str, Solver] = {
+    "engine (flow)": engine,
+    "greedy FCFS": greedy,
+    "naive CP-SAT": naive_cpsat,
+}
+
+
+def peer_rows(rounds: dict[str, Round], time_limit_s: float) -> list[dict[str, object]]:
+    """Families matched, total quality, proven gap and wall time of every peer on every round."""
+    rows = []
+    for name, round_ in rounds.items():
+        for peer, solve in PEERS.items():
+            started = time.perf_counter()
+            assignment, gap = solve(round_, time_limit_s)
+            seconds = time.perf_counter() - started
+            checked = evaluate(round_, assignment)
+            assert checked.feasible, (peer, name, checked.violations[:3])
+            rows.append(
+                {
+                    "round": name,
+                    "peer": peer,
+                    "matched": checked.families_matched,
+                    "quality": round(checked.quality_points / 1000, 2),
+                    "objective": checked.objective,
+                    "gap": "-" if gap is None else float(f"{gap:.3g}"),
+                    "seconds": float(f"{seconds:.3g}"),
+                }
+            )
+    return rows
