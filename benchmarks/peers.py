@@ -3,8 +3,11 @@ CP-SAT model, and (optionally) Timefold. Each result is checked by ``matcher.eva
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from ortools.sat.python import cp_model
 
@@ -77,14 +80,6 @@ def _pair_slot_variables(
     return variables
 
 
-def timefold_note() -> str:
-    """Why Timefold is not among the peers in this run."""
-    return (
-        "Timefold: not run. Its Python package needs a Java 17 runtime and is an optional "
-        "peer; this runner does not include a Timefold model yet."
-    )
-
-
 Solver = Callable[[Round, float], tuple[list[Assignment], float | None]]
 PEERS: dict[str, Solver] = {
     "engine (flow)": engine,
@@ -93,11 +88,29 @@ PEERS: dict[str, Solver] = {
 }
 
 
-def peer_rows(rounds: dict[str, Round], time_limit_s: float) -> list[dict[str, object]]:
+def timefold() -> tuple[Solver | None, str]:
+    """The Timefold peer when Java 17 and the ``timefold`` extra are there, and a note saying
+    whether it ran."""
+    java = shutil.which("java")
+    if java is None:
+        return None, "Timefold: skipped, no Java runtime on this machine (it needs a JDK 17)."
+    os.environ.setdefault("JAVA_HOME", str(Path(java).resolve().parent.parent))
+    try:
+        from benchmarks.timefold_peer import solve_timefold
+    except ImportError:
+        return None, "Timefold: skipped, not installed (pip install -e '.[timefold]')."
+    return (
+        lambda round_, seconds: (solve_timefold(round_, seconds), None)
+    ), "Timefold: ran under the same time limit as CP-SAT (local search, so no bound or gap)."
+
+
+def peer_rows(
+    rounds: dict[str, Round], time_limit_s: float, extra: dict[str, Solver]
+) -> list[dict[str, object]]:
     """Families matched, total quality, proven gap and wall time of every peer on every round."""
     rows = []
     for name, round_ in rounds.items():
-        for peer, solve in PEERS.items():
+        for peer, solve in (PEERS | extra).items():
             started = time.perf_counter()
             assignment, gap = solve(round_, time_limit_s)
             seconds = time.perf_counter() - started

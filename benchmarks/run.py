@@ -84,18 +84,20 @@ def full(repeat: int, time_limit_s: float) -> str:
     plot_note = national.plot(scaling, RESULTS / "scaling.svg")
     rounds = {name: load_round(path) for name, path in scenarios.SCENARIOS.items()}
     rounds["national"] = national.national_round(3000, 4000)
+    timefold, timefold_note = peers.timefold()
+    extra = {"Timefold": timefold} if timefold is not None else {}
     return write(
         "full",
         {
             "CLI on the shipped scenarios: medians": scenarios.cli_rows(repeat),
             "Scaling: score + build + solve, fresh process each": scaling,
-            "Peers: same rounds, same checker": peers.peer_rows(rounds, time_limit_s),
+            "Peers: same rounds, same checker": peers.peer_rows(rounds, time_limit_s, extra),
             "LAP: OR-Library, engine vs scipy": orlib.lap_rows(LAP_ALL, repeat),
             "GAP: OR-Library gap1-12 (max) and gapa-d (min)": orlib.gap_rows(
                 GAP_ALL, time_limit_s=time_limit_s, workers=2
             ),
         },
-        [plot_note, peers.timefold_note()],
+        [plot_note, timefold_note],
     )
 
 
