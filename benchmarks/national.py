@@ -18,14 +18,31 @@ from matcher.geo.postcodes import postcode_areas
 from matcher.scenario.generate import Area, generate_round
 
 DAY = date(2026, 11, 24)
-SIZES = [(25, 30), (80, 120), (300, 400), (600, 800), (1200, 1600), (2000, 2700), (3000, 4000)]
+PROVINCES = tuple(sorted({area.province for area in postcode_areas().values()}))
+SCALING: list[tuple[str, Area, int, int]] = [
+    ("location (Zwolle)", Area(places=("Zwolle",)), 25, 30),
+    ("town (Amersfoort)", Area(places=("Amersfoort",)), 80, 120),
+    ("city (Utrecht)", Area(places=("Utrecht",)), 300, 400),
+    ("region (Utrecht province)", Area(provinces=("Utrecht",)), 600, 800),
+    ("two provinces", Area(provinces=("Utrecht", "South Holland")), 1200, 1600),
+    (
+        "four provinces",
+        Area(provinces=("Utrecht", "South Holland", "North Holland", "Guelders")),
+        2000,
+        2700,
+    ),
+    ("national", Area(provinces=PROVINCES), 3000, 4000),  # the national target
+]
+"""Growing areas with a roughly constant density of people, from one location to the country."""
 
 
-def national_round(volunteers: int, families: int, seed: int = 11) -> Round:
-    """A round spread over every Dutch province, with capacities 1-2 and travel limits of
-    5-20 km (the national target's shape)."""
-    provinces = tuple(sorted({area.province for area in postcode_areas().values()}))
-    round_ = generate_round(Area(provinces=provinces), volunteers, families, seed, DAY)
+NATIONAL = Area(provinces=PROVINCES)
+
+
+def national_round(volunteers: int, families: int, area: Area = NATIONAL, seed: int = 11) -> Round:
+    """A round spread over ``area`` (default: every Dutch province), with capacities 1-2 and
+    travel limits of 5-20 km (the national target's shape)."""
+    round_ = generate_round(area, volunteers, families, seed, DAY)
     rng = np.random.default_rng(seed)
     limits = rng.uniform(5, 20, size=len(round_.volunteers)).round(1)
     people = tuple(
@@ -35,13 +52,15 @@ def national_round(volunteers: int, families: int, seed: int = 11) -> Round:
     return round_.model_copy(update={"volunteers": people})
 
 
-def measure_here(volunteers: int, families: int) -> dict[str, object]:
-    """Score, build and solve one national round in this process; time and peak memory."""
-    round_ = national_round(volunteers, families)
+def measure_here(size: int) -> dict[str, object]:
+    """Score, build and solve one ``SCALING`` round in this process; time and peak memory."""
+    label, area, volunteers, families = SCALING[size]
+    round_ = national_round(volunteers, families, area)
     started = time.perf_counter()
     result = solve_prepared(prepare(round_))
     seconds = time.perf_counter() - started
     return {
+        "round": label,
         "volunteers": volunteers,
         "families": families,
         "candidate_pairs": result.report.candidate_pairs,
@@ -53,10 +72,10 @@ def measure_here(volunteers: int, families: int) -> dict[str, object]:
     }
 
 
-def measure(volunteers: int, families: int) -> dict[str, object]:
+def measure(size: int) -> dict[str, object]:
     """``measure_here`` in a fresh Python process, so that peak memory is this size's own."""
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.national", str(volunteers), str(families)],
+        [sys.executable, "-m", "benchmarks.national", str(size)],
         check=True,
         capture_output=True,
         text=True,
@@ -66,12 +85,12 @@ def measure(volunteers: int, families: int) -> dict[str, object]:
     return row
 
 
-def scaling_rows(sizes: list[tuple[int, int]], repeat: int) -> list[dict[str, object]]:
-    """The median run of each size (by time)."""
+def scaling_rows(repeat: int) -> list[dict[str, object]]:
+    """The median run (by time) of each ``SCALING`` size."""
     rows = []
-    for volunteers, families in sizes:
+    for size in range(len(SCALING)):
         runs = sorted(
-            (measure(volunteers, families) for _ in range(repeat)),
+            (measure(size) for _ in range(repeat)),
             key=lambda r: float(str(r["seconds"])),
         )
         rows.append(runs[len(runs) // 2])
@@ -99,7 +118,7 @@ def plot(rows: list[dict[str, object]], path: Path) -> str:
     right.set(xlabel="candidate pairs", ylabel="peak memory (MB)", title="Peak memory")
     for axis, row in zip([left] * len(rows), rows, strict=True):
         axis.annotate(
-            f"{row['volunteers']}x{row['families']}",
+            str(row["round"]),
             (float(str(row["candidate_pairs"])), float(str(row["seconds"]))),
             fontsize=7,
         )
@@ -110,4 +129,4 @@ def plot(rows: list[dict[str, object]], path: Path) -> str:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure_here(int(sys.argv[1]), int(sys.argv[2]))))
+    print(json.dumps(measure_here(int(sys.argv[1]))))

@@ -1,10 +1,12 @@
 """Run the benchmarks and write the results table.
 
-    python -m benchmarks.run --quick   # CI: known optima on small instances, asserted (~1 min)
-    python -m benchmarks.run           # everything, with the national round (~15 min)
+    python -m benchmarks.run --quick          # CI: known optima on small instances, asserted
+    python -m benchmarks.run                  # every section (about 20 minutes on 2 cores)
+    python -m benchmarks.run --only scaling   # one section again; the report keeps the others
 
-Writes ``benchmarks/results/{quick,full}.md`` and one CSV per table, headed by the machine,
-versions and commit. Speed is given as medians and as ratios to a peer measured in the same run.
+Each section writes ``benchmarks/results/<section>.md`` and ``.csv`` headed by the machine,
+versions and commit; ``full.md`` joins the sections. Speed is given as medians and as ratios
+to a peer measured in the same run.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -51,21 +54,65 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def write(mode: str, sections: dict[str, list[dict[str, object]]], notes: list[str]) -> str:
-    """Write the Markdown report and a CSV per section; return the Markdown."""
+def write_section(name: str, title: str, rows: list[dict[str, object]], notes: list[str]) -> None:
+    """One section's Markdown (title, machine, notes, table) and CSV."""
     RESULTS.mkdir(exist_ok=True)
-    parts = [f"Machine: {machine()}.", *notes]
-    for title, rows in sections.items():
-        parts += [f"### {title}", table(rows)]
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        slug = title.split(":")[0].lower().replace(" ", "_")
-        (RESULTS / f"{mode}_{slug}.csv").write_text(f"# {machine()}\n{buffer.getvalue()}")
-    text = "\n\n".join(parts) + "\n"
-    (RESULTS / f"{mode}.md").write_text(text, encoding="utf-8")
-    return text
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (RESULTS / f"{name}.csv").write_text(f"# {machine()}\n{buffer.getvalue()}", encoding="utf-8")
+    parts = [f"### {title}", f"Machine: {machine()}.", *notes, table(rows)]
+    (RESULTS / f"{name}.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+
+
+def cli_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    return scenarios.cli_rows(args.repeat), []
+
+
+def scaling_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    rows = national.scaling_rows(repeat=3)
+    return rows, [national.plot(rows, RESULTS / "scaling.svg")]
+
+
+def peers_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    rounds = {name: load_round(path) for name, path in scenarios.SCENARIOS.items()}
+    rounds["national"] = national.national_round(3000, 4000)
+    timefold, note = peers.timefold()
+    extra = {"Timefold": timefold} if timefold is not None else {}
+    return peers.peer_rows(rounds, args.time_limit, extra), [
+        f"Time limit {args.time_limit:g} s for CP-SAT and Timefold.",
+        note,
+    ]
+
+
+def lap_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    return orlib.lap_rows(LAP_ALL, args.repeat), []
+
+
+def gap_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    rows = orlib.gap_rows(GAP_ALL, time_limit_s=args.time_limit, workers=2)
+    reached = sum(bool(r["reached"]) for r in rows)
+    return rows, [
+        f"Known value reached on {reached} of {len(rows)} instances "
+        f"({args.time_limit:g} s per instance, 2 workers)."
+    ]
+
+
+Section = Callable[[argparse.Namespace], tuple[list[dict[str, object]], list[str]]]
+SECTIONS: dict[str, tuple[str, Section]] = {
+    "cli": ("The shipped scenarios through the whole CLI (medians)", cli_section),
+    "scaling": (
+        "Scaling: score + build + solve to a proven optimum, fresh process each",
+        scaling_section,
+    ),
+    "peers": ("Peers on the same rounds, every answer checked by matcher.evaluate", peers_section),
+    "lap": ("OR-Library linear assignment: engine's flow core vs scipy", lap_section),
+    "gap": (
+        "OR-Library generalised assignment: gap1-12 (max), gapa-d (min), CP-SAT core",
+        gap_section,
+    ),
+}
 
 
 def quick() -> str:
@@ -75,41 +122,35 @@ def quick() -> str:
     missed = [r["instance"] for r in lap + gap if not r["reached"]]
     if missed:
         sys.exit(f"known optimum not reached: {', '.join(map(str, missed))}")
-    return write("quick", {"LAP: OR-Library, engine vs scipy": lap, "GAP: gap1-12": gap}, [])
+    write_section("quick_lap", "Quick: linear assignment", lap, [])
+    write_section("quick_gap", "Quick: gap1-12", gap, [])
+    return f"quick: {len(lap)} LAP and {len(gap)} GAP known optima reached\n"
 
 
-def full(repeat: int, time_limit_s: float) -> str:
-    """Every benchmark: scenarios, scaling, national, OR-Library, peers."""
-    scaling = national.scaling_rows(national.SIZES, repeat=3)
-    plot_note = national.plot(scaling, RESULTS / "scaling.svg")
-    rounds = {name: load_round(path) for name, path in scenarios.SCENARIOS.items()}
-    rounds["national"] = national.national_round(3000, 4000)
-    timefold, timefold_note = peers.timefold()
-    extra = {"Timefold": timefold} if timefold is not None else {}
-    return write(
-        "full",
-        {
-            "CLI on the shipped scenarios: medians": scenarios.cli_rows(repeat),
-            "Scaling: score + build + solve, fresh process each": scaling,
-            "Peers: same rounds, same checker": peers.peer_rows(rounds, time_limit_s, extra),
-            "LAP: OR-Library, engine vs scipy": orlib.lap_rows(LAP_ALL, repeat),
-            "GAP: OR-Library gap1-12 (max) and gapa-d (min)": orlib.gap_rows(
-                GAP_ALL, time_limit_s=time_limit_s, workers=2
-            ),
-        },
-        [plot_note, timefold_note],
-    )
+def full(args: argparse.Namespace, names: list[str]) -> str:
+    """Run the named sections, then join every section's report into ``full.md``."""
+    for name in names:
+        title, run = SECTIONS[name]
+        rows, notes = run(args)
+        write_section(name, title, rows, notes)
+    parts = [(RESULTS / f"{n}.md").read_text() for n in SECTIONS if (RESULTS / f"{n}.md").exists()]
+    text = "\n".join(parts)
+    (RESULTS / "full.md").write_text(text, encoding="utf-8")
+    return text
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks of the matching engine.")
     parser.add_argument("--quick", action="store_true", help="CI mode: small known optima only")
+    parser.add_argument(
+        "--only", choices=list(SECTIONS), action="append", help="run only this section (repeatable)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
     parser.add_argument(
         "--time-limit", type=float, default=60.0, help="seconds per CP-SAT solve (peers and GAP)"
     )
     args = parser.parse_args()
-    text = quick() if args.quick else full(args.repeat, args.time_limit)
+    text = quick() if args.quick else full(args, args.only or list(SECTIONS))
     sys.stdout.write(text)
 
 

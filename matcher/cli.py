@@ -17,8 +17,9 @@ import click
 
 from matcher.domain.round import Backend, Round, SolverSettings
 from matcher.io.atomic import write_files_atomic
+from matcher.io.csv_round import write_round_csv
 from matcher.io.results import proposals_csv, result_json, shortlists_csv, unmatched_csv
-from matcher.io.rounds import InputError, load_and_prepare, write_round_csv
+from matcher.io.rounds import InputError, load_and_prepare
 from matcher.io.tables import (
     explain_text,
     family_json,
@@ -123,7 +124,6 @@ def solve(
             folder / "shortlists.csv": shortlists_csv(result.shortlists),
             folder / "result.json": result_json(result),
         }
-        folder.mkdir(parents=True, exist_ok=True)
         write_files_atomic(files)
         click.echo(summary_text(result))
         click.echo(f"Wrote {', '.join(str(path) for path in files)}")

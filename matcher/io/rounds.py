@@ -14,10 +14,10 @@ from pydantic import ValidationError
 from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import Round
 from matcher.errors import Location, RoundError
-from matcher.io.csv_round import SETTINGS, describe_error, read_csv_folder, write_round_csv
+from matcher.io.csv_round import SETTINGS, describe_error, read_csv_folder
 from matcher.io.problems import InputError, InputProblem
 
-__all__ = ["InputError", "load_and_prepare", "load_round", "write_round_csv"]
+__all__ = ["InputError", "load_and_prepare", "load_round"]
 
 
 @dataclass(frozen=True)
