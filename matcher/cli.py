@@ -28,6 +28,9 @@ from matcher.io.tables import (
     validation_text,
 )
 from matcher.scenario.generate import Area, generate_round
+from matcher.simulate.report import markdown_report
+from matcher.simulate.runner import run_simulation
+from matcher.simulate.scenario import load_simulation
 from matcher.solve.engine import solve_prepared
 from matcher.solve.result import SolveResult, SolveStatus
 
@@ -286,3 +289,37 @@ def _require_family(result: SolveResult, family_id: str) -> None:
         raise click.BadParameter(
             f"no waiting family with id {family_id!r} in this round", param_hint="--family"
         )
+
+
+@main.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(dir_okay=False))
+@click.option("--replications", type=click.IntRange(1, 10_000), help="Runs per variant.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Local processes (results are identical for any number).",
+)
+@click.option(
+    "--out", default="-", show_default=True, help="Markdown report file; - prints it to stdout."
+)
+def simulate(scenario_path: str, replications: int | None, workers: int, out: str) -> None:
+    """Simulate a what-if SCENARIO (TOML) week by week with the real matching engine, and
+    compare the baseline with its levers.
+
+    \b
+    Example:
+      matcher simulate scenarios/what-if.toml --replications 100 --workers 2 --out what-if.md
+    """
+    simulation = load_simulation(Path(scenario_path))
+    count = replications or simulation.replications
+    total = count * (1 + len(simulation.levers))
+    with click.progressbar(length=total, label="replications", file=sys.stderr) as bar:
+        result = run_simulation(simulation, count, workers, progress=bar.update)
+    text = markdown_report(result)
+    if out == "-":
+        click.echo(text, nl=False)
+    else:
+        write_files_atomic({Path(out): text})
+        click.echo(f"Wrote {out}", err=True)

@@ -25,7 +25,7 @@ Rng = np.random.Generator
 class Area(BaseModel):
     """Where a scenario lives: places (municipalities or towns), provinces or PC4 codes."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     places: tuple[str, ...] = ()
     provinces: tuple[str, ...] = ()
@@ -65,8 +65,8 @@ def generate_round(
     ``active_share`` of the volunteers already support a family (a locked active match)."""
     rng = np.random.default_rng(seed)
     codes = area.pc4_codes()
-    vols = [_volunteer(rng, f"V{i + 1:04d}", codes) for i in range(volunteers)]
-    fams = [_family(rng, f"F{i + 1:04d}", codes, reference_date) for i in range(families)]
+    vols = [random_volunteer(rng, f"V{i + 1:04d}", codes) for i in range(volunteers)]
+    fams = [random_family(rng, f"F{i + 1:04d}", codes, reference_date) for i in range(families)]
     active, matched = _active_matches(rng, vols, codes, reference_date, families + 1, active_share)
     declined = [
         Pair(family_id=f.id, volunteer_id=vols[int(rng.integers(len(vols)))].id)
@@ -105,7 +105,8 @@ def _pick(rng: Rng, shares: dict[str, float]) -> str:
     return str(names[int(rng.choice(len(names), p=np.array(list(shares.values()))))])
 
 
-def _volunteer(rng: Rng, id_: str, codes: list[str]) -> Volunteer:
+def random_volunteer(rng: Rng, id_: str, codes: list[str]) -> Volunteer:
+    """A volunteer living in one of the PC4 ``codes``, drawn from the programme's figures."""
     languages = ["nl"]
     if rng.random() < d.VOLUNTEER_SECOND_LANGUAGE_SHARE:
         languages.append(_pick(rng, d.HOME_LANGUAGES))
@@ -130,7 +131,8 @@ def _volunteer(rng: Rng, id_: str, codes: list[str]) -> Volunteer:
     )
 
 
-def _family(rng: Rng, id_: str, codes: list[str], today: date) -> Family:
+def random_family(rng: Rng, id_: str, codes: list[str], today: date) -> Family:
+    """A family living in one of the PC4 ``codes`` who has waited a few weeks by ``today``."""
     speaks_dutch = rng.random() >= d.NO_DUTCH_SHARE
     languages: list[str] = []
     if not speaks_dutch or rng.random() < d.SECOND_HOME_LANGUAGE_SHARE:
@@ -193,7 +195,7 @@ def _active_matches(
     for volunteer in volunteers:
         if rng.random() >= active_share or not volunteer.slots:
             continue
-        family = _family(rng, f"F{first_id + len(families):04d}", codes, today)
+        family = random_family(rng, f"F{first_id + len(families):04d}", codes, today)
         slot = volunteer.slots[int(rng.integers(len(volunteer.slots)))]
         family = family.model_copy(
             update={"slots": tuple(sorted({*family.slots, slot}, key=SLOT_NAMES.index))}

@@ -1,0 +1,109 @@
+"""What-if scenarios: a starting situation, demand and recruitment over time, and levers to
+compare against the baseline. Read from TOML (see ``scenarios/what-if.toml``)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from matcher.domain.round import Policy, Weights
+from matcher.domain.slots import Slot
+from matcher.domain.vocab import LanguageCode
+from matcher.io.problems import InputError, InputProblem
+from matcher.scenario.generate import Area
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cohort(_Model):
+    """Newly trained volunteers who become available in a given week."""
+
+    week: int = Field(ge=0)
+    size: int = Field(ge=0)
+    language: LanguageCode | None = Field(
+        default=None, description="a language they all speak besides Dutch"
+    )
+    places: tuple[str, ...] = Field(default=(), description="where they live (default: the area)")
+    extra_slots: tuple[Slot, ...] = Field(default=(), description="half-days they all offer")
+
+
+class Lever(_Model):
+    """A change to compare against the baseline; every field left out changes nothing."""
+
+    name: str = Field(min_length=1)
+    cohorts: tuple[Cohort, ...] = Field(default=(), description="extra volunteers")
+    capacity_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of volunteers taking one more family"
+    )
+    extra_travel_km: float = Field(default=0.0, ge=0, description="wider travel radius")
+    evening_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of volunteers adding weekday evenings"
+    )
+    cadence_weeks: int | None = Field(default=None, ge=1, le=13)
+
+
+class Simulation(_Model):
+    """A what-if scenario: the defaults are the programme norm for one location."""
+
+    area: Area
+    start_date: date
+    horizon_weeks: int = Field(default=52, ge=1, le=260)
+    volunteers: int = Field(default=24, ge=0, description="volunteers at the start")
+    active_share: float = Field(
+        default=0.6, ge=0, le=1, description="share of them already supporting a family"
+    )
+    waiting_families: int = Field(default=4, ge=0, description="families waiting at the start")
+    arrivals_per_year: float = Field(default=28, ge=0)
+    seasonality: tuple[float, ...] = Field(
+        default=(1.0,) * 12, description="monthly multipliers of arrivals, January first"
+    )
+    support_weeks: tuple[int, int, int] = Field(
+        default=(17, 39, 78), description="support duration: minimum, mode and maximum weeks"
+    )
+    churn_per_year: float = Field(
+        default=0.23, ge=0, le=1, description="share of volunteers who stop in a year"
+    )
+    cohorts: tuple[Cohort, ...] = ()
+    cadence_weeks: int = Field(default=2, ge=1, le=13, description="weeks between rounds")
+    accept_share: float = Field(
+        default=0.9, ge=0, le=1, description="share of proposals accepted at the introduction"
+    )
+    weights: Weights = Weights()
+    policy: Policy = Policy()
+    replications: int = Field(default=20, ge=1, le=10_000)
+    seed: int = Field(default=0, ge=0)
+    levers: tuple[Lever, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Simulation:
+        if len(self.seasonality) != 12:
+            raise ValueError("seasonality needs 12 monthly multipliers")
+        low, mode, high = self.support_weeks
+        if not 1 <= low <= mode <= high:
+            raise ValueError("support_weeks must be minimum <= mode <= maximum, at least 1")
+        return self
+
+
+def load_simulation(path: Path) -> Simulation:
+    """Read a what-if scenario from TOML; ``InputError`` names the field of any problem."""
+    name = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([InputProblem(name, None, None, "no such file")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError([InputProblem(name, None, None, f"invalid TOML: {error}")]) from None
+    try:
+        return Simulation.model_validate(data)
+    except ValidationError as error:
+        raise InputError(
+            [
+                InputProblem(name, None, ".".join(str(p) for p in e["loc"]) or None, e["msg"])
+                for e in error.errors()
+            ]
+        ) from None

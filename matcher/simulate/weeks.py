@@ -1,0 +1,294 @@
+"""One replication of a what-if scenario, week by week, with the real matching engine.
+
+Each week: matches that reached their planned end close; volunteers who stop leave (their
+families go back to waiting, with re-match priority); new cohorts start; new families arrive;
+and on round weeks the engine proposes matches, of which a share is accepted at the
+introduction (the rest become declined pairs). Families the programme no longer serves (the
+youngest child aged out) are closed. Separate random streams for demand, volunteers and events
+keep the baseline and its levers comparable (common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from matcher.domain.people import Family, Volunteer
+from matcher.domain.round import ActiveMatch, Pair, Round
+from matcher.domain.slots import SLOT_NAMES
+from matcher.domain.vocab import DEFAULT_TRAVEL_KM
+from matcher.geo.postcodes import locate
+from matcher.scenario.generate import Area, random_family, random_volunteer
+from matcher.simulate.scenario import Cohort, Lever, Simulation
+from matcher.solve.engine import solve
+from matcher.solve.result import UnmatchedReason
+
+EVENINGS = tuple(f"{day}-evening" for day in ("mon", "tue", "wed", "thu", "fri"))
+
+
+@dataclass
+class Case:
+    """A family's path through the programme."""
+
+    family: Family
+    arrived: int  # week of arrival (negative: already waiting at the start)
+    language: str  # first home language, or "nl"
+    place: str
+    waiting_since: int
+    first_match: int | None = None
+    closed: int | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    family_id: str
+    volunteer_id: str
+    slot: str
+    ends: int
+
+
+@dataclass(frozen=True)
+class Week:
+    """Counts at the end of a week."""
+
+    week: int
+    arrived: int  # families that ever arrived (including those waiting at the start)
+    waiting: int
+    matched: int
+    closed: int
+    places: int
+    places_used: int
+    over_capacity: int  # volunteers with more families than places: always 0
+
+
+@dataclass
+class Replication:
+    """Everything one run produced."""
+
+    lever: str
+    seed: int
+    weeks: list[Week] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    unmatched: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _State:
+    sim: Simulation
+    lever: Lever
+    codes: list[str]
+    demand: np.random.Generator
+    people: np.random.Generator
+    events: np.random.Generator
+    volunteers: dict[str, Volunteer] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    matches: dict[str, Match] = field(default_factory=dict)  # by family id
+    declined: set[tuple[str, str]] = field(default_factory=set)
+    next_family: int = 1
+    next_volunteer: int = 1
+
+    def today(self, week: int) -> date:
+        return self.sim.start_date + timedelta(weeks=week)
+
+
+def simulate_once(sim: Simulation, lever: Lever | None, seed: int) -> Replication:
+    """Run ``sim`` (with ``lever`` applied, if any) over its horizon from ``seed``."""
+    lever = lever or Lever(name="baseline")
+    demand, people, events = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
+    )
+    state = _State(sim, lever, sim.area.pc4_codes(), demand, people, events)
+    _start(state)
+    cadence = lever.cadence_weeks or sim.cadence_weeks
+    result = Replication(lever=lever.name, seed=seed)
+    for week in range(sim.horizon_weeks):
+        _close_finished(state, week)
+        _churn(state, week)
+        for cohort in (*sim.cohorts, *lever.cohorts):
+            if cohort.week == week:
+                _recruit(state, cohort)
+        _arrivals(state, week)
+        if week % cadence == 0:
+            result.unmatched = _round(state, week)
+        result.weeks.append(_count(state, week))
+    result.cases = list(state.cases.values())
+    return result
+
+
+def _start(state: _State) -> None:
+    sim = state.sim
+    for _ in range(sim.volunteers):
+        _add_volunteer(state, state.people)
+    for volunteer in list(state.volunteers.values()):
+        if state.events.random() < sim.active_share and volunteer.slots:
+            case = _new_case(state, week=-int(state.events.integers(4, 40)))
+            slot = volunteer.slots[int(state.events.integers(len(volunteer.slots)))]
+            case.family = case.family.model_copy(
+                update={"slots": tuple(sorted({*case.family.slots, slot}, key=SLOT_NAMES.index))}
+            )
+            case.first_match = case.arrived + 2
+            remaining = int(state.events.integers(1, sim.support_weeks[1] + 1))
+            state.matches[case.family.id] = Match(case.family.id, volunteer.id, slot, remaining)
+    for _ in range(sim.waiting_families):
+        _new_case(state, week=-int(state.demand.integers(0, 8)))
+
+
+def _add_volunteer(state: _State, rng: np.random.Generator, cohort: Cohort | None = None) -> None:
+    volunteer_id = f"V{state.next_volunteer:05d}"
+    state.next_volunteer += 1
+    codes = state.codes
+    if cohort is not None and cohort.places:
+        codes = Area(places=cohort.places).pc4_codes()
+    volunteer = random_volunteer(rng, volunteer_id, codes).model_copy(
+        update={"training_complete": True, "vog_complete": True}
+    )
+    volunteer = _with_lever(state.lever, volunteer, rng)
+    if cohort is not None:
+        languages = volunteer.languages
+        if cohort.language and cohort.language not in languages:
+            languages = (*languages, cohort.language)
+        slots = tuple(sorted({*volunteer.slots, *cohort.extra_slots}, key=SLOT_NAMES.index))
+        volunteer = volunteer.model_copy(update={"languages": languages, "slots": slots})
+    state.volunteers[volunteer_id] = volunteer
+
+
+def _with_lever(lever: Lever, volunteer: Volunteer, rng: np.random.Generator) -> Volunteer:
+    """The volunteer as the lever changes them (each draw is made, used or not, to keep the
+    random streams aligned between baseline and levers)."""
+    more_capacity = rng.random() < lever.capacity_share
+    evenings = rng.random() < lever.evening_share
+    update: dict[str, object] = {}
+    if more_capacity:
+        update["capacity"] = min(volunteer.capacity + 1, 3)
+    if evenings:
+        update["slots"] = tuple(sorted({*volunteer.slots, *EVENINGS}, key=SLOT_NAMES.index))
+    if lever.extra_travel_km > 0:
+        own = volunteer.max_travel_km or DEFAULT_TRAVEL_KM[volunteer.travel_mode]
+        update["max_travel_km"] = own + lever.extra_travel_km
+    return volunteer.model_copy(update=update) if update else volunteer
+
+
+def _new_case(state: _State, week: int) -> Case:
+    family_id = f"F{state.next_family:05d}"
+    state.next_family += 1
+    today = state.today(week)
+    family = random_family(state.demand, family_id, state.codes, today).model_copy(
+        update={"registered": today, "rematch": False}
+    )
+    assert family.postcode is not None
+    area = locate(family.postcode)
+    case = Case(
+        family=family,
+        arrived=week,
+        language=family.languages[0] if family.languages else "nl",
+        place=area.place if area is not None else "?",
+        waiting_since=week,
+    )
+    state.cases[family_id] = case
+    return case
+
+
+def _close_finished(state: _State, week: int) -> None:
+    for family_id, match in list(state.matches.items()):
+        if match.ends <= week:
+            del state.matches[family_id]
+            state.cases[family_id].closed = week
+
+
+def _churn(state: _State, week: int) -> None:
+    weekly = 1 - (1 - state.sim.churn_per_year) ** (1 / 52)
+    for volunteer_id in list(state.volunteers):
+        if state.events.random() < weekly:
+            del state.volunteers[volunteer_id]
+            for family_id, match in list(state.matches.items()):
+                if match.volunteer_id == volunteer_id:
+                    del state.matches[family_id]
+                    case = state.cases[family_id]
+                    case.waiting_since = week
+                    case.family = case.family.model_copy(
+                        update={"registered": state.today(week), "rematch": True}
+                    )
+
+
+def _recruit(state: _State, cohort: Cohort) -> None:
+    for _ in range(cohort.size):
+        _add_volunteer(state, state.people, cohort)
+
+
+def _arrivals(state: _State, week: int) -> None:
+    month = state.today(week).month
+    rate = state.sim.arrivals_per_year / 52 * state.sim.seasonality[month - 1]
+    for _ in range(int(state.demand.poisson(rate))):
+        _new_case(state, week)
+
+
+def _waiting(state: _State) -> list[Case]:
+    return [
+        c for c in state.cases.values() if c.closed is None and c.family.id not in state.matches
+    ]
+
+
+def _round(state: _State, week: int) -> Counter[str]:
+    """Run the engine on who is waiting now; accept a share of its proposals."""
+    waiting = _waiting(state)
+    if not waiting or not state.volunteers:
+        return Counter({"no_eligible_volunteer": len(waiting)}) if waiting else Counter()
+    matched = [state.cases[family_id] for family_id in state.matches]
+    present = {c.family.id for c in waiting}
+    round_ = Round(
+        reference_date=state.today(week),
+        volunteers=tuple(state.volunteers.values()),
+        families=tuple(c.family for c in (*waiting, *matched)),
+        active_matches=tuple(
+            ActiveMatch(family_id=m.family_id, volunteer_id=m.volunteer_id, slot=m.slot)
+            for m in state.matches.values()
+        ),
+        declined_pairs=tuple(
+            Pair(family_id=f, volunteer_id=v)
+            for f, v in sorted(state.declined)
+            if f in present and v in state.volunteers
+        ),
+        weights=state.sim.weights,
+        policy=state.sim.policy,
+    )
+    result = solve(round_)
+    low, mode, high = state.sim.support_weeks
+    for proposal in result.proposals:
+        if state.events.random() < state.sim.accept_share:
+            case = state.cases[proposal.family_id]
+            case.first_match = week if case.first_match is None else case.first_match
+            duration = round(float(state.events.triangular(low, mode, high)))
+            state.matches[proposal.family_id] = Match(
+                proposal.family_id, proposal.volunteer_id, proposal.slot, week + duration
+            )
+        else:
+            state.declined.add((proposal.family_id, proposal.volunteer_id))
+    for unmatched in result.unmatched:
+        case = state.cases[unmatched.family_id]
+        if unmatched.reason == UnmatchedReason.NOT_ELIGIBLE and case.family.due_date is None:
+            case.closed = week  # the youngest child aged out while waiting
+    return Counter(str(u.reason) for u in result.unmatched)
+
+
+def _count(state: _State, week: int) -> Week:
+    cases = state.cases.values()
+    return Week(
+        week=week,
+        arrived=len(state.cases),
+        waiting=len(_waiting(state)),
+        matched=len(state.matches),
+        closed=sum(1 for c in cases if c.closed is not None),
+        places=sum(v.capacity for v in state.volunteers.values()),
+        places_used=len(state.matches),
+        over_capacity=sum(
+            1
+            for volunteer_id, load in Counter(
+                m.volunteer_id for m in state.matches.values()
+            ).items()
+            if volunteer_id not in state.volunteers
+            or load > state.volunteers[volunteer_id].capacity
+        ),
+    )
