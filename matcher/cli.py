@@ -302,21 +302,39 @@ def _require_family(result: SolveResult, family_id: str) -> None:
     help="Local processes (results are identical for any number).",
 )
 @click.option(
+    "--backend",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Local processes, or a Dask cluster (needs --scheduler and the dask extra).",
+)
+@click.option("--scheduler", help="Address of the Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+@click.option(
     "--out", default="-", show_default=True, help="Markdown report file; - prints it to stdout."
 )
-def simulate(scenario_path: str, replications: int | None, workers: int, out: str) -> None:
+def simulate(
+    scenario_path: str,
+    replications: int | None,
+    workers: int,
+    backend: str,
+    scheduler: str | None,
+    out: str,
+) -> None:
     """Simulate a what-if SCENARIO (TOML) week by week with the real matching engine, and
     compare the baseline with its levers.
 
     \b
     Example:
       matcher simulate scenarios/what-if.toml --replications 100 --workers 2 --out what-if.md
+      matcher simulate scenarios/what-if.toml --backend dask --scheduler tcp://host:8786
     """
+    if (backend == "dask") != (scheduler is not None):
+        raise click.UsageError("--backend dask and --scheduler go together")
     simulation = load_simulation(Path(scenario_path))
     count = replications or simulation.replications
     total = count * (1 + len(simulation.levers))
     with click.progressbar(length=total, label="replications", file=sys.stderr) as bar:
-        result = run_simulation(simulation, count, workers, progress=bar.update)
+        result = run_simulation(simulation, count, workers, bar.update, scheduler)
     text = markdown_report(result)
     if out == "-":
         click.echo(text, nl=False)

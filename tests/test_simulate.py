@@ -119,3 +119,19 @@ def test_simulate_command_writes_a_report(tmp_path: Path) -> None:
     text = out.read_text()
     assert "| measure | baseline | 6 more in spring, 2 speak Arabic |" in text
     assert "## Who waits in the baseline, by home language" in text
+
+
+def test_a_dask_cluster_gives_the_same_results_as_local_processes() -> None:
+    distributed = pytest.importorskip("distributed")
+    sim = NORM.model_copy(
+        update={
+            "replications": 3,
+            "horizon_weeks": 20,
+            "levers": (Lever(name="wider", extra_travel_km=5),),
+        }
+    )
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        on_dask = run_simulation(sim, scheduler=cluster.scheduler_address)
+    assert markdown_report(on_dask) == markdown_report(run_simulation(sim))
