@@ -28,6 +28,7 @@ from matcher.io.tables import (
     validation_text,
 )
 from matcher.scenario.generate import Area, generate_round
+from matcher.simulate.plots import write_plots
 from matcher.simulate.report import markdown_report
 from matcher.simulate.runner import run_simulation
 from matcher.simulate.scenario import load_simulation
@@ -321,7 +322,7 @@ def simulate(
     out: str,
 ) -> None:
     """Simulate a what-if SCENARIO (TOML) week by week with the real matching engine, and
-    compare the baseline with its levers.
+    compare the baseline with its levers (a Markdown report, with SVG charts beside it).
 
     \b
     Example:
@@ -335,9 +336,11 @@ def simulate(
     total = count * (1 + len(simulation.levers))
     with click.progressbar(length=total, label="replications", file=sys.stderr) as bar:
         result = run_simulation(simulation, count, workers, bar.update, scheduler)
-    text = markdown_report(result)
     if out == "-":
-        click.echo(text, nl=False)
+        click.echo(markdown_report(result), nl=False)
     else:
-        write_files_atomic({Path(out): text})
-        click.echo(f"Wrote {out}", err=True)
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        charts = write_plots(result, path.parent, path.stem)
+        write_files_atomic({path: markdown_report(result, charts)})
+        click.echo(f"Wrote {out} and {len(charts)} charts beside it", err=True)

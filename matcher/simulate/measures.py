@@ -120,6 +120,12 @@ def waiting_list(replications: list[Replication], every: int = 4) -> dict[int, E
     return {w: estimate(float(r.weeks[w].waiting) for r in replications) for w in weeks}
 
 
+def share_matched_within(replications: list[Replication], horizon: int, weeks: int) -> float:
+    """Of the families seen (pooled over replications), the share matched within ``weeks``."""
+    cases = [c for r in replications for c in _observed(r, horizon)]
+    return _share_within(cases, weeks)
+
+
 def unmatched_reasons(replications: list[Replication]) -> dict[str, float]:
     """Reasons of the families unmatched in the last round, per replication on average."""
     total: dict[str, float] = {}

@@ -7,8 +7,9 @@ from matcher.simulate.runner import SimulationResult
 from matcher.simulate.weeks import Case
 
 
-def markdown_report(result: SimulationResult) -> str:
-    """A report a planner can read: comparison, waiting list over time, who waits."""
+def markdown_report(result: SimulationResult, charts: dict[str, str] | None = None) -> str:
+    """A report a planner can read: comparison, waiting list over time, who waits; with
+    ``charts`` (file name -> title), the charts are shown after the comparison."""
     sim = result.simulation
     horizon = sim.horizon_weeks
     variants = list(result.replications)
@@ -32,6 +33,7 @@ def markdown_report(result: SimulationResult) -> str:
             ],
         ),
         "",
+        *(f"![{title}]({name})\n" for name, title in (charts or {}).items()),
         "## Waiting list over time",
         "",
     ]

@@ -70,6 +70,9 @@ class Simulation(_Model):
     )
     cohorts: tuple[Cohort, ...] = ()
     cadence_weeks: int = Field(default=2, ge=1, le=13, description="weeks between rounds")
+    withdraw_after_weeks: int | None = Field(
+        default=26, ge=1, description="families still waiting this long give up (None: never)"
+    )
     accept_share: float = Field(
         default=0.9, ge=0, le=1, description="share of proposals accepted at the introduction"
     )

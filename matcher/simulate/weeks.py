@@ -4,7 +4,8 @@ Each week: matches that reached their planned end close; volunteers who stop lea
 families go back to waiting, with re-match priority); new cohorts start; new families arrive;
 and on round weeks the engine proposes matches, of which a share is accepted at the
 introduction (the rest become declined pairs). Families the programme no longer serves (the
-youngest child aged out) are closed. Separate random streams for demand, volunteers and events
+youngest child aged out) are closed, and so are families who waited longer than the scenario's
+``withdraw_after_weeks`` (they give up). Separate random streams for demand, volunteers and events
 keep the baseline and its levers comparable (common random numbers).
 """
 
@@ -111,6 +112,7 @@ def simulate_once(sim: Simulation, lever: Lever | None, seed: int) -> Replicatio
             if cohort.week == week:
                 _recruit(state, cohort)
         _arrivals(state, week)
+        _withdrawals(state, week)
         if week % cadence == 0:
             result.unmatched = _round(state, week)
         result.weeks.append(_count(state, week))
@@ -223,6 +225,16 @@ def _arrivals(state: _State, week: int) -> None:
     rate = state.sim.arrivals_per_year / 52 * state.sim.seasonality[month - 1]
     for _ in range(int(state.demand.poisson(rate))):
         _new_case(state, week)
+
+
+def _withdrawals(state: _State, week: int) -> None:
+    """Families who have waited too long give up (a family-stops closure)."""
+    limit = state.sim.withdraw_after_weeks
+    if limit is None:
+        return
+    for case in _waiting(state):
+        if week - case.waiting_since >= limit:
+            case.closed = week
 
 
 def _waiting(state: _State) -> list[Case]:
