@@ -28,6 +28,7 @@ from matcher.io.tables import (
     validation_text,
 )
 from matcher.scenario.generate import Area, generate_round
+from matcher.simulate.advice import recruitment_advice
 from matcher.simulate.plots import write_plots
 from matcher.simulate.report import markdown_report
 from matcher.simulate.runner import run_simulation
@@ -311,6 +312,13 @@ def _require_family(result: SolveResult, family_id: str) -> None:
 )
 @click.option("--scheduler", help="Address of the Dask scheduler, e.g. tcp://10.0.0.5:8786.")
 @click.option(
+    "--advice",
+    "advice_runs",
+    type=click.IntRange(2, 10_000),
+    help="Also find which one extra volunteer profile shortens waiting most, with this many "
+    "replications per profile.",
+)
+@click.option(
     "--out", default="-", show_default=True, help="Markdown report file; - prints it to stdout."
 )
 def simulate(
@@ -319,6 +327,7 @@ def simulate(
     workers: int,
     backend: str,
     scheduler: str | None,
+    advice_runs: int | None,
     out: str,
 ) -> None:
     """Simulate a what-if SCENARIO (TOML) week by week with the real matching engine, and
@@ -327,6 +336,7 @@ def simulate(
     \b
     Example:
       matcher simulate scenarios/what-if.toml --replications 100 --workers 2 --out what-if.md
+      matcher simulate scenarios/what-if.toml --advice 20 --out what-if.md
       matcher simulate scenarios/what-if.toml --backend dask --scheduler tcp://host:8786
     """
     if (backend == "dask") != (scheduler is not None):
@@ -336,11 +346,12 @@ def simulate(
     total = count * (1 + len(simulation.levers))
     with click.progressbar(length=total, label="replications", file=sys.stderr) as bar:
         result = run_simulation(simulation, count, workers, bar.update, scheduler)
+    advice = recruitment_advice(simulation, result, advice_runs, workers) if advice_runs else None
     if out == "-":
-        click.echo(markdown_report(result), nl=False)
+        click.echo(markdown_report(result, advice=advice), nl=False)
     else:
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         charts = write_plots(result, path.parent, path.stem)
-        write_files_atomic({path: markdown_report(result, charts)})
+        write_files_atomic({path: markdown_report(result, charts, advice)})
         click.echo(f"Wrote {out} and {len(charts)} charts beside it", err=True)

@@ -135,3 +135,25 @@ def test_a_dask_cluster_gives_the_same_results_as_local_processes() -> None:
     ) as cluster:
         on_dask = run_simulation(sim, scheduler=cluster.scheduler_address)
     assert markdown_report(on_dask) == markdown_report(run_simulation(sim))
+
+
+def test_recruitment_advice_ranks_profiles_and_reports_them(tmp_path: Path) -> None:
+    out = tmp_path / "advice.md"
+    scenario = tmp_path / "one.toml"
+    scenario.write_text(
+        'area = { places = ["Zwolle"] }\nstart_date = 2027-01-04\nhorizon_weeks = 26\n'
+        "arrivals_per_year = 50\nreplications = 3\n"
+    )
+    result = CliRunner().invoke(
+        main, ["simulate", str(scenario), "--advice", "3", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "## Recruitment advice" in text
+    assert "One more volunteer speaking" in text
+    drops = [
+        float(line.split("|")[2].split("[")[0])
+        for line in text.splitlines()
+        if line.startswith("| speaking")
+    ]
+    assert len(drops) >= 3 and drops == sorted(drops, reverse=True)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from matcher.simulate.advice import Advice
 from matcher.simulate.measures import breakdown, summarise, unmatched_reasons, waiting_list
 from matcher.simulate.runner import SimulationResult
 from matcher.simulate.weeks import Case
 
 
-def markdown_report(result: SimulationResult, charts: dict[str, str] | None = None) -> str:
+def markdown_report(
+    result: SimulationResult,
+    charts: dict[str, str] | None = None,
+    advice: list[Advice] | None = None,
+) -> str:
     """A report a planner can read: comparison, waiting list over time, who waits; with
-    ``charts`` (file name -> title), the charts are shown after the comparison."""
+    ``charts`` (file name -> title), the charts are shown after the comparison; with
+    ``advice``, the recruitment advice closes the report."""
     sim = result.simulation
     horizon = sim.horizon_weeks
     variants = list(result.replications)
@@ -77,6 +83,17 @@ def markdown_report(result: SimulationResult, charts: dict[str, str] | None = No
         if reasons
         else "Nobody was left unmatched."
     )
+    if advice:
+        lines += ["", "## Recruitment advice", "", advice[0].sentence(), ""]
+        lines.append(
+            _table(
+                ["one more volunteer", "waiting list drop (families)", "matched within 8 weeks"],
+                [
+                    [a.profile, str(a.waiting_list_drop), f"{a.within_8_weeks_gain.mean:+.1%}"]
+                    for a in advice
+                ],
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
