@@ -157,3 +157,22 @@ def test_recruitment_advice_ranks_profiles_and_reports_them(tmp_path: Path) -> N
         if line.startswith("| speaking")
     ]
     assert len(drops) >= 3 and drops == sorted(drops, reverse=True)
+
+
+def test_a_simulation_can_start_from_a_round(tmp_path: Path) -> None:
+    scenario = tmp_path / "from-round.toml"
+    location = ROOT / "scenarios" / "location"
+    scenario.write_text(
+        f'area = {{ places = ["Zwolle"] }}\nstart_date = 2026-11-30\nhorizon_weeks = 12\n'
+        f'start_round = "{location}"\nreplications = 2\n'
+    )
+    sim = load_simulation(scenario)
+    assert sim.start_round is not None and len(sim.start_round.volunteers) == 25
+    replication = simulate_once(sim, None, seed=1)
+    first = replication.weeks[0]
+    assert first.arrived >= len(sim.start_round.families)
+    for week in replication.weeks:
+        assert week.arrived == week.waiting + week.matched + week.closed
+        assert week.over_capacity == 0
+    ids = {c.family.id for c in replication.cases}
+    assert {f.id for f in sim.start_round.families} <= ids

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from matcher.domain.round import Policy, Weights
+from matcher.domain.round import Policy, Round, Weights
 from matcher.domain.slots import Slot
 from matcher.domain.vocab import LanguageCode
 from matcher.io.problems import InputError, InputProblem
+from matcher.io.rounds import load_round
 from matcher.scenario.generate import Area
 
 
@@ -52,6 +53,11 @@ class Simulation(_Model):
 
     area: Area
     start_date: date
+    start_round: Round | None = Field(
+        default=None,
+        description="start from this round's volunteers, waiting families and active matches "
+        "(in TOML: the path of a round file or folder) instead of generated ones",
+    )
     horizon_weeks: int = Field(default=52, ge=1, le=260)
     volunteers: int = Field(default=24, ge=0, description="volunteers at the start")
     active_share: float = Field(
@@ -101,6 +107,8 @@ def load_simulation(path: Path) -> Simulation:
         raise InputError([InputProblem(name, None, None, "no such file")]) from None
     except tomllib.TOMLDecodeError as error:
         raise InputError([InputProblem(name, None, None, f"invalid TOML: {error}")]) from None
+    if isinstance(data.get("start_round"), str):
+        data["start_round"] = load_round(path.parent / data["start_round"])
     try:
         return Simulation.model_validate(data)
     except ValidationError as error:

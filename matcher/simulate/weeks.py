@@ -121,6 +121,9 @@ def simulate_once(sim: Simulation, lever: Lever | None, seed: int) -> Replicatio
 
 
 def _start(state: _State) -> None:
+    if state.sim.start_round is not None:
+        _start_from_round(state, state.sim.start_round)
+        return
     sim = state.sim
     for _ in range(sim.volunteers):
         _add_volunteer(state, state.people)
@@ -138,8 +141,35 @@ def _start(state: _State) -> None:
         _new_case(state, week=-int(state.demand.integers(0, 8)))
 
 
+def _start_from_round(state: _State, round_: Round) -> None:
+    """The round's people as week 0: its active matches run on for a random part of a typical
+    support, its waiting families keep their waiting time."""
+    start = state.sim.start_date
+    state.volunteers = {v.id: _with_lever(state.lever, v, state.people) for v in round_.volunteers}
+    for family in round_.families:
+        area = locate(family.postcode) if family.postcode else None
+        weeks = -max((start - family.registered).days // 7, 0)
+        state.cases[family.id] = Case(
+            family=family,
+            arrived=weeks,
+            language=family.languages[0] if family.languages else "nl",
+            place=area.place if area is not None else "?",
+            waiting_since=weeks,
+        )
+    for match in round_.active_matches:
+        remaining = int(state.events.integers(1, state.sim.support_weeks[1] + 1))
+        state.cases[match.family_id].first_match = state.cases[match.family_id].arrived
+        state.matches[match.family_id] = Match(
+            match.family_id, match.volunteer_id, match.slot, remaining
+        )
+    state.declined = {(p.family_id, p.volunteer_id) for p in round_.declined_pairs}
+
+
 def _add_volunteer(state: _State, rng: np.random.Generator, cohort: Cohort | None = None) -> None:
     volunteer_id = f"V{state.next_volunteer:05d}"
+    while volunteer_id in state.volunteers:  # ids of a starting round stay untouched
+        state.next_volunteer += 1
+        volunteer_id = f"V{state.next_volunteer:05d}"
     state.next_volunteer += 1
     codes = state.codes
     if cohort is not None and cohort.places:
@@ -175,6 +205,9 @@ def _with_lever(lever: Lever, volunteer: Volunteer, rng: np.random.Generator) ->
 
 def _new_case(state: _State, week: int) -> Case:
     family_id = f"F{state.next_family:05d}"
+    while family_id in state.cases:  # ids of a starting round stay untouched
+        state.next_family += 1
+        family_id = f"F{state.next_family:05d}"
     state.next_family += 1
     today = state.today(week)
     family = random_family(state.demand, family_id, state.codes, today).model_copy(
