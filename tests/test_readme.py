@@ -1,4 +1,4 @@
-"""The README's library example runs as written."""
+"""The README's Python examples run as written."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
+BLOCKS = re.findall(
+    r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL
+)
 
 
-def test_library_example_runs(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("index", "output_starts"), [(0, "optimal 0.0"), (1, "# What-if simulation")]
+)
+def test_example_runs(
+    index: int,
+    output_starts: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
-    assert blocks, "the README has a Python example"
     monkeypatch.chdir(ROOT)
-    exec(compile(blocks[0], "README.md", "exec"), {})
-    assert capsys.readouterr().out.startswith("optimal 0.0")
+    exec(compile(BLOCKS[index], "README.md", "exec"), {})
+    assert capsys.readouterr().out.startswith(output_starts)
