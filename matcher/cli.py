@@ -1,7 +1,8 @@
 """The ``matcher`` command: a thin click layer over the library.
 
-Exit codes: 0 success; 2 bad input or usage (message on stderr, nothing written); 3 the solver
-found no solution (time limit reached first, or an invalid model).
+Exit codes: 0 success; 1 a file could not be read or written (nothing changed); 2 bad input or
+usage (message on stderr, nothing written); 3 the solver found no solution (time limit reached
+first, or an invalid model).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import logging
 import sys
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from matcher.domain.round import Backend, Round, SolverSettings
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
 from matcher.io.results import proposals_csv, result_json, shortlists_csv, unmatched_csv
-from matcher.io.rounds import InputError, load_and_prepare
+from matcher.io.rounds import InputError, load_and_prepare, load_round
 from matcher.io.tables import (
     explain_text,
     family_json,
@@ -27,6 +28,17 @@ from matcher.io.tables import (
     summary_text,
     validation_text,
 )
+from matcher.lifecycle.decisions import (
+    Action,
+    DecisionError,
+    DecisionRecord,
+    EndReason,
+    end_match,
+    find_proposal,
+)
+from matcher.lifecycle.decisions import accept as accept_proposal
+from matcher.lifecycle.decisions import decline as decline_proposal
+from matcher.lifecycle.store import load_result, record
 from matcher.scenario.generate import Area, generate_round
 from matcher.simulate.advice import recruitment_advice
 from matcher.simulate.plots import write_plots
@@ -36,6 +48,7 @@ from matcher.simulate.scenario import load_simulation
 from matcher.solve.engine import solve_prepared
 from matcher.solve.result import SolveResult, SolveStatus
 
+EXIT_IO = 1
 EXIT_BAD_INPUT = 2
 EXIT_NO_SOLUTION = 3
 
@@ -48,9 +61,12 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except InputError as error:
+        except (InputError, DecisionError) as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except OSError as error:
+            click.echo(f"error: could not read or write a file: {error}", err=True)
+            ctx.exit(EXIT_IO)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -355,3 +371,105 @@ def simulate(
         charts = write_plots(result, path.parent, path.stem)
         write_files_atomic({path: markdown_report(result, charts, advice)})
         click.echo(f"Wrote {out} and {len(charts)} charts beside it", err=True)
+
+
+COORDINATOR_OPTION = click.option(
+    "--coordinator",
+    default="coordinator",
+    show_default=True,
+    help="Who decides (an id, kept in the decision log).",
+)
+
+
+@main.command()
+@click.argument("round_path", metavar="ROUND", type=click.Path(exists=False))
+@click.option(
+    "--result",
+    "result_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The result.json of the solve that made the proposal.",
+)
+@FAMILY_OPTION
+@click.option(
+    "--accept/--decline",
+    required=True,
+    help="Accept the proposal (it becomes an active match) or decline it (never proposed again).",
+)
+@COORDINATOR_OPTION
+def decide(
+    round_path: str, result_path: str, family_id: str, accept: bool, coordinator: str
+) -> None:
+    """Record the introduction's outcome for a family's proposal in the ROUND's files.
+
+    \b
+    Example:
+      matcher decide scenarios/location --result matcher-output/result.json \\
+          --family F0003 --accept
+    """
+    proposal = find_proposal(load_result(Path(result_path)).proposals, family_id)
+    entry = DecisionRecord(
+        time=datetime.now(UTC),
+        coordinator=coordinator,
+        action=Action.ACCEPT if accept else Action.DECLINE,
+        family_id=family_id,
+        volunteer_id=proposal.volunteer_id,
+        slot=proposal.slot,
+    )
+    change = accept_proposal if accept else decline_proposal
+    record(Path(round_path), lambda round_: change(round_, proposal), entry)
+    verb = f"accepted: visits on {proposal.slot}" if accept else "declined"
+    click.echo(f"{family_id} with {proposal.volunteer_id} {verb}")
+
+
+@main.command()
+@click.argument("round_path", metavar="ROUND", type=click.Path(exists=False))
+@FAMILY_OPTION
+@click.option(
+    "--reason",
+    type=click.Choice([r.value for r in EndReason]),
+    required=True,
+    help="volunteer_stopped puts the family back on the list with re-match priority; "
+    "the others close the family.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="When the match ended (default: today).",
+)
+@COORDINATOR_OPTION
+def end(
+    round_path: str, family_id: str, reason: str, day: datetime | None, coordinator: str
+) -> None:
+    """End a family's active match in the ROUND's files.
+
+    \b
+    Example:
+      matcher end scenarios/location --family F0031 --reason volunteer_stopped
+    """
+    when = day.date() if day else date.today()
+    updated = record(
+        Path(round_path),
+        lambda round_: end_match(round_, family_id, EndReason(reason), when),
+        DecisionRecord(
+            time=datetime.now(UTC),
+            coordinator=coordinator,
+            action=Action.END,
+            family_id=family_id,
+            volunteer_id=_volunteer_of(round_path, family_id),
+            reason=EndReason(reason),
+        ),
+    )
+    waiting = any(f.id == family_id for f in updated.families)
+    click.echo(
+        f"{family_id}: match ended ({reason}); "
+        + ("waiting again with re-match priority" if waiting else "closed")
+    )
+
+
+def _volunteer_of(round_path: str, family_id: str) -> str:
+    for match in load_round(round_path).active_matches:
+        if match.family_id == family_id:
+            return match.volunteer_id
+    raise DecisionError(f"family {family_id!r} has no active match")

@@ -9,13 +9,20 @@ from pathlib import Path
 
 
 def write_files_atomic(files: dict[Path, str]) -> None:
-    """Write several files all or nothing: every temporary file is written and synced first,
-    and only then are they renamed into place; if any write fails, no target is touched."""
+    """Write several files all or nothing.
+
+    Every new file is written and synced beside its target first; then each target is renamed
+    into place. If anything fails, the targets already replaced get their previous content back
+    (kept as hard links until the end), so an error leaves the files as they were. A rename is
+    atomic, so each single file is always whole; only a power cut in the middle of the renames
+    can leave some files new and some old.
+    """
     temporaries: dict[Path, Path] = {}
+    backups: dict[Path, Path | None] = {}
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+            temporary = _beside(path, "tmp")
             temporaries[path] = temporary
             # Opened like any new file, so it gets the user's usual permissions (umask).
             with temporary.open("x", encoding="utf-8", newline="") as stream:
@@ -23,8 +30,30 @@ def write_files_atomic(files: dict[Path, str]) -> None:
                 stream.flush()
                 os.fsync(stream.fileno())
         for path, temporary in temporaries.items():
+            backups[path] = _keep(path)
             os.replace(temporary, path)
+    except BaseException:
+        for path, backup in backups.items():
+            if backup is not None:
+                os.replace(backup, path)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        raise
     finally:
-        for temporary in temporaries.values():
+        for leftover in (*temporaries.values(), *(b for b in backups.values() if b)):
             with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
+                leftover.unlink()
+
+
+def _beside(path: Path, kind: str) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.{kind}")
+
+
+def _keep(path: Path) -> Path | None:
+    """A hard link to the current file, to restore it if a later step fails."""
+    if not path.exists():
+        return None
+    backup = _beside(path, "bak")
+    os.link(path, backup)
+    return backup

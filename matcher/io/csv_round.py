@@ -217,20 +217,28 @@ def describe_error(error: Any) -> str:
 
 def write_round_csv(round_: Round, folder: Path) -> None:
     """Write a round as a CSV folder (atomically, all files or none)."""
+    write_files_atomic(round_csv_files(round_, folder))
+
+
+def round_csv_files(round_: Round, folder: Path) -> dict[Path, str]:
+    """The CSV files of a round, by path: required files always, optional ones when they have
+    rows or already exist in ``folder`` (so that emptied lists are written empty)."""
     files = {
         folder / f"{collection}.csv": csv_text(
             _columns(model),
             [_row(record, _columns(model)) for record in getattr(round_, collection)],
         )
         for collection, model in RECORDS.items()
-        if collection in REQUIRED or getattr(round_, collection)
+        if collection in REQUIRED
+        or getattr(round_, collection)
+        or (folder / f"{collection}.csv").exists()
     }
     settings = [["reference_date", round_.reference_date.isoformat()]]
     for section in ("weights", "policy", "solver"):
         changed = getattr(round_, section).model_dump(mode="json", exclude_defaults=True)
         settings += [[f"{section}.{key}", _cell(value)] for key, value in changed.items()]
     files[folder / f"{SETTINGS}.csv"] = csv_text(["key", "value"], settings)
-    write_files_atomic(files)
+    return files
 
 
 def _columns(model: type[BaseModel]) -> list[str]:
