@@ -19,7 +19,13 @@ import click
 from matcher.domain.round import Backend, Round, SolverSettings
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
-from matcher.io.results import proposals_csv, result_json, shortlists_csv, unmatched_csv
+from matcher.io.results import (
+    proposals_csv,
+    result_json,
+    results_xlsx,
+    shortlists_csv,
+    unmatched_csv,
+)
 from matcher.io.rounds import InputError, load_and_prepare, load_round
 from matcher.io.tables import (
     explain_text,
@@ -139,11 +145,12 @@ def solve(
         click.echo(result_json(result), nl=False)
     else:
         folder = Path(out)
-        files = {
+        files: dict[Path, str | bytes] = {
             folder / "proposals.csv": proposals_csv(result),
             folder / "unmatched.csv": unmatched_csv(result),
             folder / "shortlists.csv": shortlists_csv(result.shortlists),
             folder / "result.json": result_json(result),
+            folder / "results.xlsx": results_xlsx(result),
         }
         write_files_atomic(files)
         click.echo(summary_text(result))

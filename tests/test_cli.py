@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from builders import family, round_of, volunteer
 from click.testing import CliRunner, Result
@@ -46,7 +47,7 @@ def run(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(main, list(args), input=input)
 
 
-def test_solve_writes_four_files_and_prints_a_summary(folder: Path, tmp_path: Path) -> None:
+def test_solve_writes_its_files_and_prints_a_summary(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run("solve", str(folder), "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -55,9 +56,13 @@ def test_solve_writes_four_files_and_prints_a_summary(folder: Path, tmp_path: Pa
     assert sorted(p.name for p in out.iterdir()) == [
         "proposals.csv",
         "result.json",
+        "results.xlsx",
         "shortlists.csv",
         "unmatched.csv",
     ]
+    workbook = openpyxl.load_workbook(out / "results.xlsx")
+    assert workbook.sheetnames == ["Proposals", "Shortlists", "Unmatched"]
+    assert workbook["Proposals"].max_row == 1 + 3
     document = json.loads((out / "result.json").read_text())
     assert document["report"]["status"] == "optimal"
     assert (out / "proposals.csv").read_text().startswith("family_id,volunteer_id,slot,")
@@ -84,7 +89,7 @@ def test_same_round_and_seed_give_byte_identical_files(
     for name in ("a", "b"):
         args = ["--out", str(tmp_path / name), "--seed", "3", "--backend", backend]
         assert run("solve", str(folder), *args, "--workers", "1").exit_code == 0
-    for file in ("proposals.csv", "unmatched.csv", "shortlists.csv", "result.json"):
+    for file in ("proposals.csv", "unmatched.csv", "shortlists.csv", "result.json", "results.xlsx"):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 
 

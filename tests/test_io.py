@@ -6,6 +6,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from builders import family, round_of, volunteer
 
@@ -59,7 +60,7 @@ def test_semicolons_and_a_byte_order_mark_are_accepted(tmp_path: Path) -> None:
 def test_a_missing_required_file_is_named(tmp_path: Path) -> None:
     write_round_csv(round_of([volunteer()], [family()]), tmp_path / "r")
     (tmp_path / "r" / "families.csv").unlink()
-    with pytest.raises(InputError, match=r"families\.csv: file is missing"):
+    with pytest.raises(InputError, match=r"families\.csv: required, but not found"):
         load_round(tmp_path / "r")
 
 
@@ -88,3 +89,55 @@ def test_atomic_writes_keep_usual_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / "x.csv").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def _workbook(tmp_path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "round.xlsx"
+    workbook.save(path)
+    return path
+
+
+DUTCH_VOLUNTEERS = [
+    ["id", "postcode", "talen", "dagdelen", "capaciteit", "training_afgerond", "VOG"],
+    ["V1", "3511 AB", "nl ar", "ma-ochtend di-middag", 2, "ja", True],
+]
+DUTCH_FAMILIES = [
+    ["id", "postcode", "talen", "spreekt nederlands", "dagdelen", "kinderen", "aangemeld"],
+    ["F1", "3512", "ar", "nee", "ma-ochtend", 2, date(2026, 9, 1)],
+]
+
+
+def test_a_round_reads_from_excel_with_dutch_sheets_and_headers(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path,
+        {
+            "Vrijwilligers": DUTCH_VOLUNTEERS,
+            "Gezinnen": DUTCH_FAMILIES,
+            "Instellingen": [["sleutel", "waarde"], ["reference_date", date(2026, 11, 24)]],
+        },
+    )
+    round_ = load_round(path)
+    assert round_.volunteers[0].languages == ("nl", "ar")
+    assert round_.volunteers[0].slots == ("mon-morning", "tue-afternoon")
+    assert round_.families[0].speaks_dutch is False
+    assert str(round_.families[0].registered) == "2026-09-01"
+    assert str(round_.reference_date) == "2026-11-24"
+
+
+def test_excel_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
+    bad = [DUTCH_FAMILIES[0], [*DUTCH_FAMILIES[1][:4], "zo-nacht", *DUTCH_FAMILIES[1][5:]]]
+    path = _workbook(tmp_path, {"Vrijwilligers": DUTCH_VOLUNTEERS, "Gezinnen": bad})
+    with pytest.raises(InputError) as error:
+        load_round(path)
+    assert "round.xlsx, sheet 'Gezinnen', row 2, field 'slots': unknown slot 'zo-nacht'" in str(
+        error.value
+    )
+    missing = _workbook(tmp_path, {"Vrijwilligers": DUTCH_VOLUNTEERS})
+    with pytest.raises(InputError, match="sheet 'families': required, but not found"):
+        load_round(missing)

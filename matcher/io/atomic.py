@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_files_atomic(files: dict[Path, str]) -> None:
+def write_files_atomic(files: Mapping[Path, str | bytes]) -> None:
     """Write several files all or nothing.
 
     Every new file is written and synced beside its target first; then each target is renamed
@@ -24,9 +25,10 @@ def write_files_atomic(files: dict[Path, str]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = _beside(path, "tmp")
             temporaries[path] = temporary
+            data = text.encode("utf-8") if isinstance(text, str) else text
             # Opened like any new file, so it gets the user's usual permissions (umask).
-            with temporary.open("x", encoding="utf-8", newline="") as stream:
-                stream.write(text)
+            with temporary.open("xb") as stream:
+                stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
         for path, temporary in temporaries.items():

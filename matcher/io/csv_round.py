@@ -62,33 +62,83 @@ PERSONAL_COLUMNS = frozenset(
 )
 
 
-def read_csv_folder(
-    folder: Path, display: str
-) -> tuple[dict[str, Any], dict[str, list[int]], dict[str, int]]:
-    """The round's data from a CSV folder, the file row number of every record per collection,
-    and the row number of every setting by its dotted key.
+Table = list[list[str]]
 
-    Each record is validated on its own so that errors name the file, row and column.
-    """
+
+DUTCH_COLUMNS = {
+    "breedtegraad": "latitude",
+    "lengtegraad": "longitude",
+    "talen": "languages",
+    "dagdelen": "slots",
+    "capaciteit": "capacity",
+    "max_reisafstand_km": "max_travel_km",
+    "vervoer": "travel_mode",
+    "leeftijdsgroepen": "age_groups",
+    "themas": "themes",
+    "hulpvragen": "themes",
+    "geslacht": "gender",
+    "rookt": "smokes",
+    "huisdieren": "has_pets",
+    "training_afgerond": "training_complete",
+    "vog": "vog_complete",
+    "spreekt_nederlands": "speaks_dutch",
+    "kinderen": "children",
+    "uitgerekende_datum": "due_date",
+    "voorkeur_geslacht": "volunteer_gender",
+    "voorkeur_geslacht_regel": "volunteer_gender_rule",
+    "geen_huisdieren": "no_pets",
+    "niet_roker": "non_smoker",
+    "aangemeld": "registered",
+    "herkoppeling": "rematch",
+    "leeftijdsgrens": "age_limit",
+    "gezin_id": "family_id",
+    "vrijwilliger_id": "volunteer_id",
+    "dagdeel": "slot",
+}
+"""Dutch column headers (lower case, spaces as underscores) and the field each names."""
+YES_NO = {"ja": "yes", "nee": "no"}
+
+
+def _column(header: str) -> str:
+    """A column header as a field name: trimmed, English or Dutch."""
+    key = header.strip().lower().replace(" ", "_").replace("'", "")
+    return DUTCH_COLUMNS.get(key, header.strip())
+
+
+def read_csv_tables(folder: Path, display: str) -> dict[str, tuple[str, Table | None]]:
+    """One table per collection from a CSV folder, named by file for errors."""
+    problems: list[InputProblem] = []
+    sources: dict[str, tuple[str, Table | None]] = {}
+    for collection in (*RECORDS, SETTINGS):
+        path = folder / f"{collection}.csv"
+        name = f"{display.rstrip('/')}/{collection}.csv"
+        sources[collection] = (name, _read_table(path, name, problems) if path.exists() else None)
+    if problems:
+        raise InputError(problems)
+    return sources
+
+
+def read_round_tables(
+    sources: dict[str, tuple[str, Table | None]],
+) -> tuple[dict[str, Any], dict[str, list[int]], dict[str, int]]:
+    """The round's data from one table per collection (``None`` when absent), each with the
+    name to use in errors; also the row number of every record per collection, and of every
+    setting by its dotted key. Each record is validated on its own, so that errors name the
+    file (or sheet), row and column. Dutch column headers and ``ja``/``nee`` are accepted."""
     problems: list[InputProblem] = []
     data: dict[str, Any] = {}
     rows: dict[str, list[int]] = {}
     for collection, model in RECORDS.items():
-        path = folder / f"{collection}.csv"
-        name = f"{display.rstrip('/')}/{collection}.csv"
-        if not path.exists():
+        name, table = sources.get(collection, (collection, None))
+        if table is None:
             if collection in REQUIRED:
-                problems.append(InputProblem(name, None, None, "file is missing"))
+                problems.append(InputProblem(name, None, None, "required, but not found"))
             continue
-        records, numbers = _read_records(path, name, model, problems)
-        data[collection] = records
-        rows[collection] = numbers
+        data[collection], rows[collection] = _read_records(table, name, model, problems)
     setting_rows: dict[str, int] = {}
-    settings_path = folder / f"{SETTINGS}.csv"
-    if settings_path.exists():
-        settings, setting_rows = _read_settings(
-            settings_path, f"{display.rstrip('/')}/{SETTINGS}.csv", problems
-        )
+    name, table = sources.get(SETTINGS, (SETTINGS, None))
+    if table is not None:
+        settings, setting_rows = _read_settings(table, name, problems)
         data |= settings
     if problems:
         raise InputError(problems)
@@ -119,7 +169,7 @@ def _header(
     if not table:
         problems.append(InputProblem(name, None, None, "file is empty: a header row is needed"))
         return None
-    header = [cell.strip() for cell in table[0]]
+    header = [_column(cell) for cell in table[0]]
     known = set(model.model_fields)
     ok = True
     for column in header:
@@ -144,9 +194,8 @@ def _header(
 
 
 def _read_records(
-    path: Path, name: str, model: type[BaseModel], problems: list[InputProblem]
+    table: Table, name: str, model: type[BaseModel], problems: list[InputProblem]
 ) -> tuple[list[BaseModel], list[int]]:
-    table = _read_table(path, name, problems)
     header = _header(table, name, model, problems)
     if header is None:
         return [], []
@@ -163,7 +212,7 @@ def _read_records(
             )
             continue
         values = {
-            column: cell.strip()
+            column: YES_NO.get(cell.strip().lower(), cell.strip())
             for column, cell in zip(header, cells, strict=False)
             if cell.strip()
         }
@@ -179,13 +228,13 @@ def _read_records(
 
 
 def _read_settings(
-    path: Path, name: str, problems: list[InputProblem]
+    table: Table, name: str, problems: list[InputProblem]
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """``key,value`` rows into a nested dict, and the row number of each dotted key."""
-    table = _read_table(path, name, problems)
     settings: dict[str, Any] = {}
     numbers: dict[str, int] = {}
-    start = 2 if table and [c.strip() for c in table[0][:2]] == ["key", "value"] else 1
+    first = [_column(c) for c in table[0][:2]] if table else []
+    start = 2 if first in (["key", "value"], ["sleutel", "waarde"]) else 1
     for number, cells in enumerate(table[start - 1 :], start=start):
         if not any(cell.strip() for cell in cells):
             continue

@@ -1,8 +1,9 @@
-"""Solve results as files: proposals, unmatched families and shortlists as CSV; the whole
-result as JSON (the same JSON the library's ``SolveResult.model_dump_json`` gives)."""
+"""Solve results as files: proposals, unmatched families and shortlists as CSV and as one Excel
+workbook; the whole result as JSON (the same JSON as ``SolveResult.model_dump_json``)."""
 
 from __future__ import annotations
 
+from matcher.io.excel import workbook_bytes
 from matcher.io.tabular import csv_text
 from matcher.solve.result import Shortlist, SolveResult
 
@@ -14,7 +15,10 @@ def result_json(result: SolveResult) -> str:
     return result.model_dump_json(indent=2) + "\n"
 
 
-def proposals_csv(result: SolveResult) -> str:
+TableData = tuple[list[str], list[list[object]]]
+
+
+def proposals_table(result: SolveResult) -> TableData:
     """One row per proposal with its score breakdown and reasons."""
     header = [
         "family_id",
@@ -27,7 +31,7 @@ def proposals_csv(result: SolveResult) -> str:
         "family_priority",
         "reasons",
     ]
-    rows = [
+    rows: list[list[object]] = [
         [
             p.family_id,
             p.volunteer_id,
@@ -41,13 +45,13 @@ def proposals_csv(result: SolveResult) -> str:
         ]
         for p in result.proposals
     ]
-    return csv_text(header, rows)
+    return header, rows
 
 
-def unmatched_csv(result: SolveResult) -> str:
+def unmatched_table(result: SolveResult) -> TableData:
     """One row per waiting family without a proposal, with the reason."""
     header = ["family_id", "reason", "message", "rejected_by", "competitors"]
-    rows = [
+    rows: list[list[object]] = [
         [
             u.family_id,
             u.reason,
@@ -57,10 +61,10 @@ def unmatched_csv(result: SolveResult) -> str:
         ]
         for u in result.unmatched
     ]
-    return csv_text(header, rows)
+    return header, rows
 
 
-def shortlists_csv(shortlists: list[Shortlist]) -> str:
+def shortlists_table(shortlists: list[Shortlist]) -> TableData:
     """One row per family and alternative volunteer, best first."""
     header = [
         "family_id",
@@ -71,7 +75,7 @@ def shortlists_csv(shortlists: list[Shortlist]) -> str:
         "shared_slots",
         "proposed_to",
     ]
-    rows = [
+    rows: list[list[object]] = [
         [
             s.family_id,
             rank,
@@ -84,7 +88,34 @@ def shortlists_csv(shortlists: list[Shortlist]) -> str:
         for s in shortlists
         for rank, a in enumerate(s.alternatives, start=1)
     ]
-    return csv_text(header, rows)
+    return header, rows
+
+
+def proposals_csv(result: SolveResult) -> str:
+    """The proposals as CSV."""
+    return csv_text(*proposals_table(result))
+
+
+def unmatched_csv(result: SolveResult) -> str:
+    """The unmatched families as CSV."""
+    return csv_text(*unmatched_table(result))
+
+
+def shortlists_csv(shortlists: list[Shortlist]) -> str:
+    """The shortlists as CSV."""
+    return csv_text(*shortlists_table(shortlists))
+
+
+def results_xlsx(result: SolveResult) -> bytes:
+    """Proposals, shortlists and unmatched families as one workbook, a sheet each."""
+    return workbook_bytes(
+        {
+            "Proposals": proposals_table(result),
+            "Shortlists": shortlists_table(result.shortlists),
+            "Unmatched": unmatched_table(result),
+        },
+        result.reference_date,
+    )
 
 
 def _cell(value: float | None) -> str | float:

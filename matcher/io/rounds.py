@@ -14,7 +14,14 @@ from pydantic import ValidationError
 from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import Round
 from matcher.errors import Location, RoundError
-from matcher.io.csv_round import SETTINGS, describe_error, read_csv_folder
+from matcher.io.csv_round import (
+    SETTINGS,
+    Table,
+    describe_error,
+    read_csv_tables,
+    read_round_tables,
+)
+from matcher.io.excel import read_workbook_tables
 from matcher.io.problems import InputError, InputProblem
 
 __all__ = ["InputError", "load_and_prepare", "load_round"]
@@ -25,25 +32,22 @@ class RoundSource:
     """Where a round came from, to turn locations inside it back into file, row and field."""
 
     display: str
-    csv_rows: dict[str, list[int]] | None = None  # collection -> row numbers, for CSV folders
+    names: dict[str, str] | None = None  # collection -> table name, for CSV folders and .xlsx
+    rows: dict[str, list[int]] = field(default_factory=dict)  # collection -> record row numbers
     setting_rows: dict[str, int] = field(default_factory=dict)
 
     def problem(self, location: Location, message: str) -> InputProblem:
         """The file, row and field of a location inside the round."""
-        if self.csv_rows is None:
+        if self.names is None:
             return InputProblem(self.display, None, _json_path(location) or None, message)
         collection = str(location[0]) if location else ""
-        if collection in self.csv_rows and len(location) >= 2:
-            index = int(location[1])
-            row = self.csv_rows[collection][index]
+        if collection in self.rows and len(location) >= 2:
+            row = self.rows[collection][int(location[1])]
             column = ".".join(str(part) for part in location[2:]) or None
-            return InputProblem(
-                f"{self.display.rstrip('/')}/{collection}.csv", row, column, message
-            )
+            return InputProblem(self.names[collection], row, column, message)
         key = ".".join(str(part) for part in location)
-        settings_file = f"{self.display.rstrip('/')}/{SETTINGS}.csv"
         if key:
-            return InputProblem(settings_file, self.setting_rows.get(key), key, message)
+            return InputProblem(self.names[SETTINGS], self.setting_rows.get(key), key, message)
         return InputProblem(self.display, None, None, message)
 
 
@@ -70,9 +74,11 @@ def _load(source: str | Path, stdin: TextIO | None) -> tuple[Round, RoundSource]
         return _from_json(text, RoundSource("<stdin>"))
     path = Path(source)
     if path.is_dir():
-        data, rows, setting_rows = read_csv_folder(path, display)
-        origin = RoundSource(display, csv_rows=rows, setting_rows=setting_rows)
-        return _validate(data, origin), origin
+        return _from_tables(read_csv_tables(path, display), display)
+    if path.suffix.lower() == ".xlsx":
+        if not path.exists():
+            raise InputError([InputProblem(display, None, None, "no such file")])
+        return _from_tables(read_workbook_tables(path, display), display)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -80,6 +86,15 @@ def _load(source: str | Path, stdin: TextIO | None) -> tuple[Round, RoundSource]
     except (OSError, UnicodeDecodeError) as error:
         raise InputError([InputProblem(display, None, None, f"cannot be read: {error}")]) from None
     return _from_json(text, RoundSource(display))
+
+
+def _from_tables(
+    tables: dict[str, tuple[str, Table | None]], display: str
+) -> tuple[Round, RoundSource]:
+    data, rows, setting_rows = read_round_tables(tables)
+    names = {collection: name for collection, (name, _) in tables.items()}
+    origin = RoundSource(display, names=names, rows=rows, setting_rows=setting_rows)
+    return _validate(data, origin), origin
 
 
 def _from_json(text: str, origin: RoundSource) -> tuple[Round, RoundSource]:
