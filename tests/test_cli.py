@@ -207,7 +207,7 @@ BAD_INPUTS = {
     ),
     "malformed row": (
         lambda f: _append(f, "families.csv", "", "F9,3511,,,,yes,mon-morning,1,,,,,,,,,,,x,y"),
-        "families.csv, row 5: 20 cells but the header has 17",
+        "families.csv, row 5: 20 cells but the header has 18",
     ),
     "wrong type": (
         lambda f: _edit(f, "volunteers.csv", ",2,", ",two,"),

@@ -150,6 +150,7 @@ class Family(_Located):
     age_limit: int = Field(
         default=6, ge=1, le=18, description="programme age limit of the municipality"
     )
+    coordinator: Id | None = Field(default=None, description="the family's coordinator")
 
     @model_validator(mode="after")
     def _someone_to_support(self) -> Family:

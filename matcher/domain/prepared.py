@@ -105,6 +105,7 @@ def prepare(round_: Round) -> PreparedRound:
     _check_dates(round_, problems)
     locked = _locked_matches(round_, volunteer_index, family_index, problems)
     forbidden = _forbidden_pairs(round_, volunteer_index, family_index, problems)
+    _check_people_named(round_, volunteer_index, family_index, problems)
     if problems:
         raise RoundError(problems)
 
@@ -318,6 +319,29 @@ def _forbidden_pairs(
             if f is not None and v is not None:
                 pairs.add((f, v))
     return pairs
+
+
+def _check_people_named(
+    round_: Round,
+    volunteer_index: dict[str, int],
+    family_index: dict[str, int],
+    problems: list[Problem],
+) -> None:
+    """Coordinators of families and the people of absences must exist."""
+    coordinators = {c.id for c in round_.coordinators}
+    if len(coordinators) < len(round_.coordinators):
+        problems.append(Problem(("coordinators",), "duplicate coordinator ids"))
+    for i, family in enumerate(round_.families):
+        if family.coordinator is not None and family.coordinator not in coordinators:
+            problems.append(
+                Problem(("families", i, "coordinator"), f"no coordinator {family.coordinator!r}")
+            )
+    people = coordinators | set(volunteer_index) | set(family_index)
+    for i, absence in enumerate(round_.absences):
+        if absence.person_id not in people:
+            problems.append(
+                Problem(("absences", i, "person_id"), f"no one with id {absence.person_id!r}")
+            )
 
 
 def _lookup(

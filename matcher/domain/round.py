@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher.domain.people import Family, Id, Volunteer
-from matcher.domain.slots import Slot
+from matcher.domain.slots import Slot, SlotList
 
 
 class _Settings(BaseModel):
@@ -21,6 +21,42 @@ class ActiveMatch(_Settings):
     family_id: Id
     volunteer_id: Id
     slot: Slot
+
+
+class Coordinator(_Settings):
+    """A coordinator who holds introduction meetings in their free weekly half-days."""
+
+    id: Id
+    slots: SlotList = ()
+    meetings_per_week: int = Field(default=3, ge=1, le=20)
+
+
+class Absence(_Settings):
+    """A volunteer, family or coordinator away from ``start`` to ``end`` (both included)."""
+
+    person_id: Id
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Absence:
+        if self.end < self.start:
+            raise ValueError(f"the absence ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Period(_Settings):
+    """A named date range, such as a school holiday (both ends included)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        return self
 
 
 class Pair(_Settings):
@@ -126,6 +162,11 @@ class Round(_Settings):
     active_matches: tuple[ActiveMatch, ...] = ()
     declined_pairs: tuple[Pair, ...] = ()
     exclusions: tuple[Pair, ...] = ()
+    coordinators: tuple[Coordinator, ...] = ()
+    absences: tuple[Absence, ...] = ()
+    school_holidays: tuple[Period, ...] = Field(
+        default=(), description="periods without visits (the region's school holidays)"
+    )
     weights: Weights = Weights()
     policy: Policy = Policy()
     solver: SolverSettings = SolverSettings()

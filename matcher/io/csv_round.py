@@ -1,7 +1,8 @@
 """A round as a folder of CSV files, in and out.
 
 ``volunteers.csv`` and ``families.csv`` are required; ``active_matches.csv``,
-``declined_pairs.csv``, ``exclusions.csv`` and ``settings.csv`` (``key,value`` rows such as
+``declined_pairs.csv``, ``exclusions.csv``, ``coordinators.csv``, ``absences.csv``,
+``school_holidays.csv`` and ``settings.csv`` (``key,value`` rows such as
 ``weights.distance,2``) are optional. Columns are the model's field names; an empty cell means
 "not given"; lists are separated by spaces (or commas or semicolons inside a quoted cell).
 """
@@ -16,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from matcher.domain.people import Family, Volunteer
-from matcher.domain.round import ActiveMatch, Pair, Round
+from matcher.domain.round import Absence, ActiveMatch, Coordinator, Pair, Period, Round
 from matcher.io.atomic import write_files_atomic
 from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.io.tabular import csv_text
@@ -27,6 +28,9 @@ RECORDS: dict[str, type[BaseModel]] = {
     "active_matches": ActiveMatch,
     "declined_pairs": Pair,
     "exclusions": Pair,
+    "coordinators": Coordinator,
+    "absences": Absence,
+    "school_holidays": Period,
 }
 REQUIRED = ("volunteers", "families")
 SETTINGS = "settings"

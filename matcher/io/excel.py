@@ -23,6 +23,9 @@ DUTCH_SHEETS = {
     "lopende_koppelingen": "active_matches",
     "afgewezen_koppelingen": "declined_pairs",
     "uitsluitingen": "exclusions",
+    "coordinatoren": "coordinators",
+    "afwezigheid": "absences",
+    "schoolvakanties": "school_holidays",
     "instellingen": "settings",
 }
 
