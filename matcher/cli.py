@@ -20,6 +20,7 @@ from matcher.domain.round import Backend, Round, SolverSettings
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
 from matcher.io.results import (
+    plan_xlsx,
     proposals_csv,
     result_json,
     results_xlsx,
@@ -46,6 +47,8 @@ from matcher.lifecycle.decisions import accept as accept_proposal
 from matcher.lifecycle.decisions import decline as decline_proposal
 from matcher.lifecycle.store import load_result, record
 from matcher.scenario.generate import Area, generate_round
+from matcher.schedule.ics import calendars
+from matcher.schedule.plan import plan_round
 from matcher.simulate.advice import recruitment_advice
 from matcher.simulate.plots import write_plots
 from matcher.simulate.report import markdown_report
@@ -480,3 +483,71 @@ def _volunteer_of(round_path: str, family_id: str) -> str:
         if match.family_id == family_id:
             return match.volunteer_id
     raise DecisionError(f"family {family_id!r} has no active match")
+
+
+@main.command()
+@click.argument("round_path", metavar="ROUND", type=click.Path(exists=False))
+@click.option(
+    "--result",
+    "result_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The result.json of the solve whose proposals to plan.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day to plan (default: the round's date).",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 26),
+    default=4,
+    show_default=True,
+    help="Weeks in which to hold the introductions.",
+)
+@click.option(
+    "--review-weeks",
+    type=click.IntRange(1, 52),
+    default=13,
+    show_default=True,
+    help="Weeks of visits up to the first review.",
+)
+@click.option(
+    "--out",
+    default="matcher-plan",
+    show_default=True,
+    help="Folder for plan.json, plan.xlsx and calendars/*.ics.",
+)
+def plan(
+    round_path: str,
+    result_path: str,
+    start: datetime | None,
+    weeks: int,
+    review_weeks: int,
+    out: str,
+) -> None:
+    """Plan dated introductions and weekly visits for a solve's proposals, as JSON, Excel and
+    iCalendar files (one per coordinator and per volunteer).
+
+    \b
+    Example:
+      matcher plan scenarios/location --result matcher-output/result.json --weeks 4
+    """
+    round_, _ = load_and_prepare(round_path, stdin=sys.stdin)
+    result = load_result(Path(result_path))
+    first = start.date() if start else round_.reference_date
+    dated = plan_round(round_, result.proposals, first, weeks, review_weeks)
+    folder = Path(out)
+    files: dict[Path, str | bytes] = {
+        folder / "plan.json": dated.model_dump_json(indent=2) + "\n",
+        folder / "plan.xlsx": plan_xlsx(result, dated),
+    }
+    for owner, ics in calendars(dated).items():
+        files[folder / "calendars" / f"{owner}.ics"] = ics
+    write_files_atomic(files)
+    click.echo(
+        f"Planned {len(dated.introductions)} introductions ({dated.status}); "
+        f"{len(dated.unplanned)} unplanned. Wrote {folder}/plan.json, plan.xlsx and "
+        f"{len(files) - 2} calendars."
+    )

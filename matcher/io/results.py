@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from matcher.io.excel import workbook_bytes
 from matcher.io.tabular import csv_text
+from matcher.schedule.plan import Plan
 from matcher.solve.result import Shortlist, SolveResult
 
 SCORE_TERMS = ("language", "distance", "availability", "child_ages", "themes", "preferences")
@@ -116,6 +117,56 @@ def results_xlsx(result: SolveResult) -> bytes:
         },
         result.reference_date,
     )
+
+
+def plan_tables(plan: Plan) -> dict[str, TableData]:
+    """The dated plan as tables: introductions, visit series, skipped visits, unplanned."""
+    return {
+        "Introductions": (
+            ["family_id", "volunteer_id", "coordinator_id", "date", "part"],
+            [
+                [i.family_id, i.volunteer_id, i.coordinator_id or "", i.day.isoformat(), i.part]
+                for i in plan.introductions
+            ],
+        ),
+        "Visits": (
+            ["family_id", "volunteer_id", "slot", "first_visit", "review", "visits_skipped"],
+            [
+                [
+                    v.family_id,
+                    v.volunteer_id,
+                    v.slot,
+                    v.first.isoformat(),
+                    v.review.isoformat(),
+                    len(v.skipped),
+                ]
+                for v in plan.visits
+            ],
+        ),
+        "Skipped visits": (
+            ["family_id", "volunteer_id", "date", "reason"],
+            [
+                [v.family_id, v.volunteer_id, s.day.isoformat(), s.reason]
+                for v in plan.visits
+                for s in v.skipped
+            ],
+        ),
+        "Unplanned": (
+            ["family_id", "reason"],
+            [[u.family_id, u.reason] for u in plan.unplanned],
+        ),
+    }
+
+
+def plan_xlsx(result: SolveResult, plan: Plan) -> bytes:
+    """Proposals, shortlists, unmatched families and the dated plan in one workbook."""
+    sheets = {
+        "Proposals": proposals_table(result),
+        "Shortlists": shortlists_table(result.shortlists),
+        "Unmatched": unmatched_table(result),
+        **plan_tables(plan),
+    }
+    return workbook_bytes(sheets, result.reference_date)
 
 
 def _cell(value: float | None) -> str | float:

@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from matcher.domain.people import Family, Volunteer
-from matcher.domain.round import ActiveMatch, Pair, Round
+from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round
 from matcher.domain.slots import SLOT_NAMES
 from matcher.geo.postcodes import postcode_areas
 from matcher.scenario import distributions as d
@@ -73,13 +73,33 @@ def generate_round(
         for f in fams
         if vols and rng.random() < d.DECLINED_SHARE
     ]
+    coordinators = _coordinators(families)
+    fams = [
+        f.model_copy(update={"coordinator": coordinators[i % len(coordinators)].id})
+        for i, f in enumerate(fams)
+    ]
     return Round(
         reference_date=reference_date,
         volunteers=tuple(vols),
+        coordinators=tuple(coordinators),
         families=(*fams, *matched),
         active_matches=tuple(active),
         declined_pairs=tuple(declined),
     )
+
+
+def _coordinators(families: int) -> list[Coordinator]:
+    """About one coordinator per 30 waiting families, free on weekday mornings and afternoons;
+    families are shared out in turn (no random draws, so people stay as they were)."""
+    weekdays = [
+        f"{day}-{part}"
+        for day in ("mon", "tue", "wed", "thu", "fri")
+        for part in ("morning", "afternoon")
+    ]
+    return [
+        Coordinator(id=f"C{i + 1:02d}", slots=tuple(weekdays), meetings_per_week=4)
+        for i in range(max(1, round(families / 30)))
+    ]
 
 
 def _postcode(rng: Rng, codes: list[str]) -> str:

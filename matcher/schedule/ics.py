@@ -1,0 +1,71 @@
+"""The plan as iCalendar files (``icalendar``): one per coordinator (introductions) and one per
+volunteer (introductions and weekly visits as a recurring event with exceptions). Events carry
+ids only: no names, no addresses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from matcher.schedule.calendar import PART_TIMES
+from matcher.schedule.plan import Introduction, Plan, VisitSeries
+
+ZONE = ZoneInfo("Europe/Amsterdam")
+PRODUCT = "-//matcher//home-visit plan//EN"
+
+
+def calendars(plan: Plan) -> dict[str, bytes]:
+    """An ``.ics`` file's bytes per person: ``coordinator-<id>`` and ``volunteer-<id>``."""
+    owners: dict[str, list[Event]] = {}
+    for intro in plan.introductions:
+        event = _introduction(intro)
+        owners.setdefault(f"volunteer-{intro.volunteer_id}", []).append(event)
+        if intro.coordinator_id is not None:
+            owners.setdefault(f"coordinator-{intro.coordinator_id}", []).append(
+                _introduction(intro)
+            )
+    for series in plan.visits:
+        owners.setdefault(f"volunteer-{series.volunteer_id}", []).append(_visits(series))
+    files = {}
+    for owner, events in sorted(owners.items()):
+        calendar = Calendar()
+        calendar.add("prodid", PRODUCT)
+        calendar.add("version", "2.0")
+        for event in events:
+            calendar.add_component(event)
+        files[owner] = calendar.to_ical()
+    return files
+
+
+def _at(day: date, part: str, which: int) -> datetime:
+    hours, minutes = map(int, PART_TIMES[part][which].split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=ZONE)
+
+
+def _introduction(intro: Introduction) -> Event:
+    event = Event()
+    event.add("uid", f"intro-{intro.family_id}-{intro.volunteer_id}@matcher")
+    event.add("dtstamp", _at(intro.day, intro.part, 0))
+    event.add(
+        "summary", f"Introduction: family {intro.family_id} and volunteer {intro.volunteer_id}"
+    )
+    event.add("dtstart", _at(intro.day, intro.part, 0))
+    event.add("dtend", _at(intro.day, intro.part, 1))
+    return event
+
+
+def _visits(series: VisitSeries) -> Event:
+    part = series.slot.split("-")[1]
+    event = Event()
+    event.add("uid", f"visits-{series.family_id}-{series.volunteer_id}@matcher")
+    event.add("dtstamp", _at(series.first, part, 0))
+    event.add("summary", f"Home visit: family {series.family_id}")
+    event.add("dtstart", _at(series.first, part, 0))
+    event.add("dtend", _at(series.first, part, 1))
+    last = _at(series.review - timedelta(weeks=1), part, 0)  # the last visit before the review
+    event.add("rrule", {"freq": "weekly", "until": last.astimezone(ZoneInfo("UTC"))})
+    for skipped in series.skipped:
+        event.add("exdate", _at(skipped.day, part, 0))
+    return event

@@ -1,0 +1,221 @@
+"""From proposals to a dated plan: introduction meetings planned with CP-SAT, then weekly visits.
+
+Introductions: for each proposal, a dated half-day in the next weeks when the family's
+coordinator, the volunteer and the family are all free (weekly slots, no public holiday, no
+absence, and not the volunteer's running visits), at most one meeting per coordinator per
+half-day and ``meetings_per_week`` per coordinator per week. The objective plans the most
+families first, weighted by their priority (waiting time, re-match), then the earliest dates.
+Visits: weekly on the match's slot from the first free date after the introduction until the
+review (13 weeks, about three months, by default); dates on a public holiday, an absence or in
+a school holiday are skipped, each with its reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from ortools.sat.python import cp_model
+from pydantic import BaseModel, ConfigDict, Field
+
+from matcher.domain.round import Round
+from matcher.domain.slots import DAYS
+from matcher.schedule.calendar import Availability, HalfDay, half_days
+from matcher.solve.cpsat import STATUS
+from matcher.solve.result import Proposal, SolveStatus
+
+
+class _Plan(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Introduction(_Plan):
+    family_id: str
+    volunteer_id: str
+    coordinator_id: str | None
+    day: date
+    part: str
+
+
+class SkippedVisit(_Plan):
+    day: date
+    reason: str
+
+
+class VisitSeries(_Plan):
+    """Weekly visits from ``first`` up to the review on ``review``, minus ``skipped``."""
+
+    family_id: str
+    volunteer_id: str
+    slot: str
+    first: date
+    review: date
+    skipped: list[SkippedVisit]
+
+
+class Unplanned(_Plan):
+    family_id: str
+    reason: str
+
+
+class Plan(_Plan):
+    """The dated plan, with the meeting model's status and objective."""
+
+    status: SolveStatus
+    objective: int
+    bound: int
+    introductions: list[Introduction]
+    visits: list[VisitSeries]
+    unplanned: list[Unplanned]
+    settings: dict[str, str | int] = Field(default_factory=dict)
+
+
+def plan_round(
+    round_: Round,
+    proposals: list[Proposal],
+    start: date,
+    weeks: int = 4,
+    review_weeks: int = 13,
+    time_limit_s: float = 30.0,
+) -> Plan:
+    """Plan the introduction and the weekly visits of every proposal."""
+    free = Availability(round_)
+    options = _meeting_options(round_, proposals, free, start, weeks)
+    status, objective, bound, chosen = _choose_meetings(round_, proposals, options, time_limit_s)
+    coordinator_of = {f.id: f.coordinator for f in round_.families}
+    introductions, visits, unplanned = [], [], []
+    for index, proposal in enumerate(proposals):
+        meeting = chosen.get(index)
+        if meeting is None:
+            reason = (
+                "no half-day in the planning weeks when coordinator, volunteer and family are "
+                "all free"
+                if not options[index]
+                else "the coordinator's meetings are taken by longer-waiting families"
+            )
+            unplanned.append(Unplanned(family_id=proposal.family_id, reason=reason))
+            continue
+        introductions.append(
+            Introduction(
+                family_id=proposal.family_id,
+                volunteer_id=proposal.volunteer_id,
+                coordinator_id=coordinator_of.get(proposal.family_id),
+                day=meeting.day,
+                part=meeting.part,
+            )
+        )
+        visits.append(_visits(proposal, meeting.day, review_weeks, free))
+    return Plan(
+        status=status,
+        objective=objective,
+        bound=bound,
+        introductions=introductions,
+        visits=visits,
+        unplanned=unplanned,
+        settings={"start": start.isoformat(), "weeks": weeks, "review_weeks": review_weeks},
+    )
+
+
+def _meeting_options(
+    round_: Round, proposals: list[Proposal], free: Availability, start: date, weeks: int
+) -> list[list[HalfDay]]:
+    families = {f.id: f for f in round_.families}
+    volunteers = {v.id: v for v in round_.volunteers}
+    coordinators = {c.id: c for c in round_.coordinators}
+    visiting = defaultdict(set)
+    for match in round_.active_matches:
+        visiting[match.volunteer_id].add(match.slot)
+    options = []
+    for proposal in proposals:
+        family = families[proposal.family_id]
+        volunteer = volunteers[proposal.volunteer_id]
+        coordinator = coordinators.get(family.coordinator or "")
+        people = [family.id, volunteer.id, *([coordinator.id] if coordinator else [])]
+        options.append(
+            [
+                h
+                for h in half_days(start, weeks)
+                if h.slot in family.slots
+                and h.slot in volunteer.slots
+                and h.slot not in visiting[volunteer.id]
+                and (coordinator is None or h.slot in coordinator.slots)
+                and all(free.blocked(person, h.day) is None for person in people)
+            ]
+        )
+    return options
+
+
+def _choose_meetings(
+    round_: Round,
+    proposals: list[Proposal],
+    options: list[list[HalfDay]],
+    time_limit_s: float,
+) -> tuple[SolveStatus, int, int, dict[int, HalfDay]]:
+    coordinator_of = {f.id: f.coordinator for f in round_.families}
+    capacity = {c.id: c.meetings_per_week for c in round_.coordinators}
+    model = cp_model.CpModel()
+    x: dict[tuple[int, HalfDay], cp_model.IntVar] = {}
+    for index, halves in enumerate(options):
+        for half in halves:
+            x[index, half] = model.new_bool_var(f"m{index}_{half.day}_{half.part}")
+        model.add_at_most_one(x[index, h] for h in halves)
+    same_time: defaultdict[tuple[str, HalfDay], list[cp_model.IntVar]] = defaultdict(list)
+    same_week: defaultdict[tuple[str, tuple[int, int]], list[cp_model.IntVar]] = defaultdict(list)
+    for (index, half), var in x.items():
+        proposal = proposals[index]
+        same_time["v:" + proposal.volunteer_id, half].append(var)
+        coordinator = coordinator_of.get(proposal.family_id)
+        if coordinator is not None:
+            same_time["c:" + coordinator, half].append(var)
+            same_week[coordinator, half.day.isocalendar()[:2]].append(var)
+    for group in same_time.values():
+        model.add_at_most_one(group)
+    for (coordinator, _), group in same_week.items():
+        model.add(sum(group) <= capacity[coordinator])
+    horizon = max((len(h) for h in options), default=0) + 1
+    ordered = sorted({h for halves in options for h in halves})
+    rank = {half: position for position, half in enumerate(ordered)}
+    model.maximize(
+        sum(
+            var * (proposals[i].family_priority * horizon * 10 - rank[h])
+            for (i, h), var in x.items()
+        )
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1
+    status = STATUS[solver.solve(model)]
+    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return status, 0, round(solver.best_objective_bound), {}
+    chosen = {i: h for (i, h), var in x.items() if solver.boolean_value(var)}
+    objective = round(solver.objective_value)
+    bound = objective if status == SolveStatus.OPTIMAL else round(solver.best_objective_bound)
+    return status, objective, bound, chosen
+
+
+def _visits(
+    proposal: Proposal, meeting: date, review_weeks: int, free: Availability
+) -> VisitSeries:
+    first = meeting + timedelta(days=1)
+    while f"{DAYS[first.weekday()]}-{proposal.slot.split('-')[1]}" != proposal.slot:
+        first += timedelta(days=1)
+    review = first + timedelta(weeks=review_weeks)
+    skipped = []
+    day = first
+    while day < review:
+        reason = (
+            free.blocked(proposal.family_id, day)
+            or free.blocked(proposal.volunteer_id, day)
+            or (f"school holiday ({name})" if (name := free.school_holiday(day)) else None)
+        )
+        if reason is not None:
+            skipped.append(SkippedVisit(day=day, reason=reason))
+        day += timedelta(weeks=1)
+    return VisitSeries(
+        family_id=proposal.family_id,
+        volunteer_id=proposal.volunteer_id,
+        slot=proposal.slot,
+        first=first,
+        review=review,
+        skipped=skipped,
+    )
