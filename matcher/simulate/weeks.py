@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from matcher.domain.people import Family, Volunteer
-from matcher.domain.round import ActiveMatch, Pair, Round
+from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round
 from matcher.domain.slots import SLOT_NAMES
 from matcher.domain.vocab import DEFAULT_TRAVEL_KM
 from matcher.geo.postcodes import locate
@@ -88,6 +88,7 @@ class _State:
     cases: dict[str, Case] = field(default_factory=dict)
     matches: dict[str, Match] = field(default_factory=dict)  # by family id
     declined: set[tuple[str, str]] = field(default_factory=set)
+    coordinators: tuple[Coordinator, ...] = ()
     next_family: int = 1
     next_volunteer: int = 1
 
@@ -146,6 +147,7 @@ def _start_from_round(state: _State, round_: Round) -> None:
     support, its waiting families keep their waiting time."""
     start = state.sim.start_date
     state.volunteers = {v.id: _with_lever(state.lever, v, state.people) for v in round_.volunteers}
+    state.coordinators = round_.coordinators
     for family in round_.families:
         area = locate(family.postcode) if family.postcode else None
         weeks = -max((start - family.registered).days // 7, 0)
@@ -296,6 +298,7 @@ def _round(state: _State, week: int) -> Counter[str]:
             for f, v in sorted(state.declined)
             if f in present and v in state.volunteers
         ),
+        coordinators=state.coordinators,
         weights=state.sim.weights,
         policy=state.sim.policy,
     )
