@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import Backend, Round, SolverSettings
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
@@ -46,6 +47,7 @@ from matcher.lifecycle.decisions import (
 from matcher.lifecycle.decisions import accept as accept_proposal
 from matcher.lifecycle.decisions import decline as decline_proposal
 from matcher.lifecycle.store import load_result, record
+from matcher.report.html import round_report
 from matcher.scenario.generate import Area, generate_round
 from matcher.schedule.ics import calendars
 from matcher.schedule.plan import plan_round
@@ -99,12 +101,19 @@ def main(verbose: bool) -> None:
 
 def _solve(round_path: str, overrides: dict[str, object]) -> SolveResult:
     """Load, validate and solve a round, with solver settings from the command line on top."""
+    return _solve_prepared(round_path, overrides)[1]
+
+
+def _solve_prepared(
+    round_path: str, overrides: dict[str, object]
+) -> tuple[PreparedRound, SolveResult]:
+    """``_solve``, also giving the prepared round."""
     round_, prepared = load_and_prepare(round_path, stdin=sys.stdin)
     settings = {key: value for key, value in overrides.items() if value is not None}
     if settings:
         solver = SolverSettings.model_validate(round_.solver.model_dump() | settings)
         prepared = replace(prepared, round=round_.model_copy(update={"solver": solver}))
-    return solve_prepared(prepared)
+    return prepared, solve_prepared(prepared)
 
 
 @main.command()
@@ -114,7 +123,8 @@ def _solve(round_path: str, overrides: dict[str, object]) -> SolveResult:
     "out",
     default="matcher-output",
     show_default=True,
-    help="Folder for proposals.csv, unmatched.csv, shortlists.csv and result.json; "
+    help="Folder for proposals.csv, unmatched.csv, shortlists.csv, result.json, results.xlsx "
+    "and report.html; "
     "- prints the result JSON to stdout instead.",
 )
 @click.option("--backend", type=click.Choice([b.value for b in Backend]), help="Solver backend.")
@@ -140,7 +150,7 @@ def solve(
       matcher solve scenarios/town.json --out town-proposals/
       cat round.json | matcher solve - --out - > result.json
     """
-    result = _solve(
+    prepared, result = _solve_prepared(
         round_path,
         {"backend": backend, "time_limit_s": time_limit, "workers": workers, "seed": seed},
     )
@@ -154,6 +164,7 @@ def solve(
             folder / "shortlists.csv": shortlists_csv(result.shortlists),
             folder / "result.json": result_json(result),
             folder / "results.xlsx": results_xlsx(result),
+            folder / "report.html": round_report(prepared, result),
         }
         write_files_atomic(files)
         click.echo(summary_text(result))

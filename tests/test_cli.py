@@ -55,6 +55,7 @@ def test_solve_writes_its_files_and_prints_a_summary(folder: Path, tmp_path: Pat
     assert "Matched   3 of 3 families" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "proposals.csv",
+        "report.html",
         "result.json",
         "results.xlsx",
         "shortlists.csv",
@@ -89,7 +90,15 @@ def test_same_round_and_seed_give_byte_identical_files(
     for name in ("a", "b"):
         args = ["--out", str(tmp_path / name), "--seed", "3", "--backend", backend]
         assert run("solve", str(folder), *args, "--workers", "1").exit_code == 0
-    for file in ("proposals.csv", "unmatched.csv", "shortlists.csv", "result.json", "results.xlsx"):
+    files = (
+        "proposals.csv",
+        "unmatched.csv",
+        "shortlists.csv",
+        "result.json",
+        "results.xlsx",
+        "report.html",
+    )
+    for file in files:
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 
 
