@@ -70,6 +70,19 @@ def test_no_visit_on_kings_day_or_christmas() -> None:
     assert date(2026, 12, 25) in {s.day for s in plan.visits[0].skipped}
 
 
+def test_a_visit_on_a_holiday_moves_to_another_shared_half_day_that_week() -> None:
+    both = ["mon-morning", "tue-morning"]
+    round_ = round_of([volunteer(slots=both)], [family(slots=both)])
+    proposals = solve(round_).proposals
+    assert proposals[0].slot == "mon-morning"
+    plan = plan_round(round_, proposals, date(2027, 3, 1), weeks=1)
+    # Easter Monday 2027-03-29: the Monday visit moves to Tuesday 2027-03-30.
+    moved = {m.day: m for m in plan.visits[0].moved}
+    assert moved[date(2027, 3, 29)].to_day == date(2027, 3, 30)
+    assert moved[date(2027, 3, 29)].reason == "public holiday (Easter Monday)"
+    assert date(2027, 3, 29) not in {s.day for s in plan.visits[0].skipped}
+
+
 def test_absences_and_school_holidays_skip_visits_and_meetings() -> None:
     round_ = round_of(
         [volunteer(slots=["mon-morning"])],
@@ -105,13 +118,17 @@ def test_calendars_parse_back_to_the_plan() -> None:
         calendar = Calendar.from_ical(files[f"volunteer-{series.volunteer_id}"])
         events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
         visits = events[f"visits-{series.family_id}-{series.volunteer_id}@matcher"]
+        away = {s.day for s in series.skipped} | {m.day for m in series.moved}
         expected = [
             series.first + timedelta(weeks=k)
             for k in range((series.review - series.first).days // 7)
-            if series.first + timedelta(weeks=k) not in {s.day for s in series.skipped}
+            if series.first + timedelta(weeks=k) not in away
         ]
         assert _occurrences(visits) == expected
         assert date(2027, 4, 27) not in expected  # King's Day
+        for moved in series.moved:
+            event = events[f"visit-{series.family_id}-{series.volunteer_id}-{moved.day}@matcher"]
+            assert _occurrences(event) == [moved.to_day]
         assert "F" in str(visits["summary"]) and "address" not in str(visits).lower()
     coordinator = Calendar.from_ical(files["coordinator-C1"])
     intros = sorted(_occurrences(e)[0] for e in coordinator.walk("VEVENT"))
@@ -153,6 +170,7 @@ def test_plan_command_writes_json_excel_and_calendars(tmp_path: Path) -> None:
         "Introductions",
         "Visits",
         "Skipped visits",
+        "Moved visits",
         "Unplanned",
     ]
     assert (tmp_path / "plan" / "calendars" / "coordinator-C1.ics").exists()

@@ -130,7 +130,15 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
             ],
         ),
         "Visits": (
-            ["family_id", "volunteer_id", "slot", "first_visit", "review", "visits_skipped"],
+            [
+                "family_id",
+                "volunteer_id",
+                "slot",
+                "first_visit",
+                "review",
+                "visits_skipped",
+                "visits_moved",
+            ],
             [
                 [
                     v.family_id,
@@ -139,6 +147,7 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
                     v.first.isoformat(),
                     v.review.isoformat(),
                     len(v.skipped),
+                    len(v.moved),
                 ]
                 for v in plan.visits
             ],
@@ -149,6 +158,21 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
                 [v.family_id, v.volunteer_id, s.day.isoformat(), s.reason]
                 for v in plan.visits
                 for s in v.skipped
+            ],
+        ),
+        "Moved visits": (
+            ["family_id", "volunteer_id", "date", "moved_to", "part", "reason"],
+            [
+                [
+                    v.family_id,
+                    v.volunteer_id,
+                    m.day.isoformat(),
+                    m.to_day.isoformat(),
+                    m.to_part,
+                    m.reason,
+                ]
+                for v in plan.visits
+                for m in v.moved
             ],
         ),
         "Unplanned": (

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from matcher.schedule.calendar import PART_TIMES
-from matcher.schedule.plan import Introduction, Plan, VisitSeries
+from matcher.schedule.plan import Introduction, MovedVisit, Plan, VisitSeries
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 PRODUCT = "-//matcher//home-visit plan//EN"
@@ -27,7 +27,9 @@ def calendars(plan: Plan) -> dict[str, bytes]:
                 _introduction(intro)
             )
     for series in plan.visits:
-        owners.setdefault(f"volunteer-{series.volunteer_id}", []).append(_visits(series))
+        events = owners.setdefault(f"volunteer-{series.volunteer_id}", [])
+        events.append(_visits(series))
+        events.extend(_moved(series, moved) for moved in series.moved)
     files = {}
     for owner, events in sorted(owners.items()):
         calendar = Calendar()
@@ -66,6 +68,16 @@ def _visits(series: VisitSeries) -> Event:
     event.add("dtend", _at(series.first, part, 1))
     last = _at(series.review - timedelta(weeks=1), part, 0)  # the last visit before the review
     event.add("rrule", {"freq": "weekly", "until": last.astimezone(ZoneInfo("UTC"))})
-    for skipped in series.skipped:
-        event.add("exdate", _at(skipped.day, part, 0))
+    for day in [s.day for s in series.skipped] + [m.day for m in series.moved]:
+        event.add("exdate", _at(day, part, 0))
+    return event
+
+
+def _moved(series: VisitSeries, moved: MovedVisit) -> Event:
+    event = Event()
+    event.add("uid", f"visit-{series.family_id}-{series.volunteer_id}-{moved.day}@matcher")
+    event.add("dtstamp", _at(moved.to_day, moved.to_part, 0))
+    event.add("summary", f"Home visit: family {series.family_id} (moved: {moved.reason})")
+    event.add("dtstart", _at(moved.to_day, moved.to_part, 0))
+    event.add("dtend", _at(moved.to_day, moved.to_part, 1))
     return event

@@ -5,9 +5,10 @@ coordinator, the volunteer and the family are all free (weekly slots, no public 
 absence, and not the volunteer's running visits), at most one meeting per coordinator per
 half-day and ``meetings_per_week`` per coordinator per week. The objective plans the most
 families first, weighted by their priority (waiting time, re-match), then the earliest dates.
-Visits: weekly on the match's slot from the first free date after the introduction until the
-review (13 weeks, about three months, by default); dates on a public holiday, an absence or in
-a school holiday are skipped, each with its reason.
+Visits: weekly on the match's slot from the first slot date after the introduction until the
+review (13 weeks, about three months, by default). A visit on a public holiday or during an
+absence moves to another shared half-day of that week when there is one, and is skipped
+otherwise; visits pause in school holidays. Each moved or skipped visit carries its reason.
 """
 
 from __future__ import annotations
@@ -42,8 +43,16 @@ class SkippedVisit(_Plan):
     reason: str
 
 
+class MovedVisit(_Plan):
+    day: date
+    to_day: date
+    to_part: str
+    reason: str
+
+
 class VisitSeries(_Plan):
-    """Weekly visits from ``first`` up to the review on ``review``, minus ``skipped``."""
+    """Weekly visits from ``first`` up to the review on ``review``; ``skipped`` ones do not
+    happen, ``moved`` ones happen on another half-day of the same week."""
 
     family_id: str
     volunteer_id: str
@@ -51,6 +60,7 @@ class VisitSeries(_Plan):
     first: date
     review: date
     skipped: list[SkippedVisit]
+    moved: list[MovedVisit]
 
 
 class Unplanned(_Plan):
@@ -83,6 +93,8 @@ def plan_round(
     options = _meeting_options(round_, proposals, free, start, weeks)
     status, objective, bound, chosen = _choose_meetings(round_, proposals, options, time_limit_s)
     coordinator_of = {f.id: f.coordinator for f in round_.families}
+    families = {f.id: f for f in round_.families}
+    volunteers = {v.id: v for v in round_.volunteers}
     introductions, visits, unplanned = [], [], []
     for index, proposal in enumerate(proposals):
         meeting = chosen.get(index)
@@ -104,7 +116,13 @@ def plan_round(
                 part=meeting.part,
             )
         )
-        visits.append(_visits(proposal, meeting.day, review_weeks, free))
+        shared = [
+            s
+            for s in families[proposal.family_id].slots
+            if s in volunteers[proposal.volunteer_id].slots
+        ]
+        busy = {m.slot for m in round_.active_matches if m.volunteer_id == proposal.volunteer_id}
+        visits.append(_visits(proposal, meeting.day, review_weeks, free, shared, busy))
     return Plan(
         status=status,
         objective=objective,
@@ -194,22 +212,36 @@ def _choose_meetings(
 
 
 def _visits(
-    proposal: Proposal, meeting: date, review_weeks: int, free: Availability
+    proposal: Proposal,
+    meeting: date,
+    review_weeks: int,
+    free: Availability,
+    shared: list[str],
+    busy: set[str],
 ) -> VisitSeries:
+    """Weekly visits from the first slot date after the meeting up to the review. A visit that
+    falls on a public holiday or an absence moves to another half-day of the same week that
+    both share (and the volunteer has free); failing that, and in school holidays, it is
+    skipped."""
     first = meeting + timedelta(days=1)
-    while f"{DAYS[first.weekday()]}-{proposal.slot.split('-')[1]}" != proposal.slot:
+    while DAYS[first.weekday()] != proposal.slot.split("-")[0]:
         first += timedelta(days=1)
     review = first + timedelta(weeks=review_weeks)
-    skipped = []
+    skipped, moved = [], []
     day = first
     while day < review:
-        reason = (
-            free.blocked(proposal.family_id, day)
-            or free.blocked(proposal.volunteer_id, day)
-            or (f"school holiday ({name})" if (name := free.school_holiday(day)) else None)
-        )
-        if reason is not None:
-            skipped.append(SkippedVisit(day=day, reason=reason))
+        school = free.school_holiday(day)
+        reason = _blocked(free, proposal, day)
+        if school is not None:
+            skipped.append(SkippedVisit(day=day, reason=f"school holiday ({school})"))
+        elif reason is not None:
+            instead = _instead(free, proposal, day, shared, busy)
+            if instead is None:
+                skipped.append(SkippedVisit(day=day, reason=reason))
+            else:
+                moved.append(
+                    MovedVisit(day=day, to_day=instead.day, to_part=instead.part, reason=reason)
+                )
         day += timedelta(weeks=1)
     return VisitSeries(
         family_id=proposal.family_id,
@@ -218,4 +250,26 @@ def _visits(
         first=first,
         review=review,
         skipped=skipped,
+        moved=moved,
     )
+
+
+def _blocked(free: Availability, proposal: Proposal, day: date) -> str | None:
+    return free.blocked(proposal.family_id, day) or free.blocked(proposal.volunteer_id, day)
+
+
+def _instead(
+    free: Availability, proposal: Proposal, day: date, shared: list[str], busy: set[str]
+) -> HalfDay | None:
+    """The first other half-day in ``day``'s week (Monday to Sunday) that suits both."""
+    monday = day - timedelta(days=day.weekday())
+    for half in half_days(monday, 1):
+        if (
+            half.slot != proposal.slot
+            and half.slot in shared
+            and half.slot not in busy
+            and free.school_holiday(half.day) is None
+            and _blocked(free, proposal, half.day) is None
+        ):
+            return half
+    return None
