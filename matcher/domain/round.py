@@ -31,32 +31,27 @@ class Coordinator(_Settings):
     meetings_per_week: int = Field(default=3, ge=1, le=20)
 
 
-class Absence(_Settings):
+class _DateRange(_Settings):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> _DateRange:
+        if self.end < self.start:
+            raise ValueError(f"the range ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Absence(_DateRange):
     """A volunteer, family or coordinator away from ``start`` to ``end`` (both included)."""
 
     person_id: Id
-    start: date
-    end: date
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> Absence:
-        if self.end < self.start:
-            raise ValueError(f"the absence ends ({self.end}) before it starts ({self.start})")
-        return self
 
 
-class Period(_Settings):
+class Period(_DateRange):
     """A named date range, such as a school holiday (both ends included)."""
 
     name: str = Field(min_length=1, max_length=80)
-    start: date
-    end: date
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> Period:
-        if self.end < self.start:
-            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
-        return self
 
 
 class Pair(_Settings):
