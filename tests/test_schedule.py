@@ -191,3 +191,12 @@ def test_bad_dates_and_unknown_coordinators_are_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(folder)])
     assert result.exit_code == 2
     assert "families.csv, row 2, field 'coordinator': no coordinator 'C9'" in result.output
+
+
+def test_proposals_for_people_no_longer_in_the_round_are_unplanned() -> None:
+    round_ = _round()
+    proposals = solve(round_).proposals
+    smaller = round_.model_copy(update={"families": round_.families[1:]})
+    plan = plan_round(smaller, proposals, date(2026, 11, 30), weeks=4)
+    assert [(u.family_id, u.reason) for u in plan.unplanned] == [("F1", "no longer in the round")]
+    assert len(plan.introductions) == 3

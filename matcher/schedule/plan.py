@@ -88,14 +88,18 @@ def plan_round(
     review_weeks: int = 13,
     time_limit_s: float = 30.0,
 ) -> Plan:
-    """Plan the introduction and the weekly visits of every proposal."""
+    """Plan the introduction and the weekly visits of every proposal (proposals naming people
+    no longer in the round are listed as unplanned)."""
+    families = {f.id: f for f in round_.families}
+    volunteers = {v.id: v for v in round_.volunteers}
+    gone = [p for p in proposals if p.family_id not in families or p.volunteer_id not in volunteers]
+    proposals = [p for p in proposals if p not in gone]
     free = Availability(round_)
     options = _meeting_options(round_, proposals, free, start, weeks)
     status, objective, bound, chosen = _choose_meetings(round_, proposals, options, time_limit_s)
     coordinator_of = {f.id: f.coordinator for f in round_.families}
-    families = {f.id: f for f in round_.families}
-    volunteers = {v.id: v for v in round_.volunteers}
-    introductions, visits, unplanned = [], [], []
+    introductions, visits = [], []
+    unplanned = [Unplanned(family_id=p.family_id, reason="no longer in the round") for p in gone]
     for index, proposal in enumerate(proposals):
         meeting = chosen.get(index)
         if meeting is None:
