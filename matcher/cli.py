@@ -47,15 +47,7 @@ from matcher.lifecycle.decisions import (
 from matcher.lifecycle.decisions import accept as accept_proposal
 from matcher.lifecycle.decisions import decline as decline_proposal
 from matcher.lifecycle.store import load_result, record
-from matcher.report.html import round_report
 from matcher.scenario.generate import Area, generate_round
-from matcher.schedule.ics import calendars
-from matcher.schedule.plan import plan_round
-from matcher.simulate.advice import recruitment_advice
-from matcher.simulate.plots import write_plots
-from matcher.simulate.report import markdown_report
-from matcher.simulate.runner import run_simulation
-from matcher.simulate.scenario import load_simulation
 from matcher.solve.engine import solve_prepared
 from matcher.solve.result import SolveResult, SolveStatus
 
@@ -124,7 +116,7 @@ def _solve_prepared(
     default="matcher-output",
     show_default=True,
     help="Folder for proposals.csv, unmatched.csv, shortlists.csv, result.json, results.xlsx "
-    "and report.html; "
+    "(and report.html with --report); "
     "- prints the result JSON to stdout instead.",
 )
 @click.option("--backend", type=click.Choice([b.value for b in Backend]), help="Solver backend.")
@@ -135,6 +127,7 @@ def _solve_prepared(
 )
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT threads (1 = deterministic).")
 @click.option("--seed", type=click.IntRange(0), help="CP-SAT random seed.")
+@click.option("--report", is_flag=True, help="Also write report.html (map, charts, tables).")
 def solve(
     round_path: str,
     out: str,
@@ -142,6 +135,7 @@ def solve(
     time_limit: float | None,
     workers: int | None,
     seed: int | None,
+    report: bool,
 ) -> None:
     """Propose matches and weekly slots for a ROUND; write them as CSV and JSON.
 
@@ -164,8 +158,11 @@ def solve(
             folder / "shortlists.csv": shortlists_csv(result.shortlists),
             folder / "result.json": result_json(result),
             folder / "results.xlsx": results_xlsx(result),
-            folder / "report.html": round_report(prepared, result),
         }
+        if report:
+            from matcher.report.html import round_report  # matplotlib: only when asked for
+
+            files[folder / "report.html"] = round_report(prepared, result)
         write_files_atomic(files)
         click.echo(summary_text(result))
         click.echo(f"Wrote {', '.join(str(path) for path in files)}")
@@ -376,6 +373,12 @@ def simulate(
       matcher simulate scenarios/what-if.toml --advice 20 --out what-if.md
       matcher simulate scenarios/what-if.toml --backend dask --scheduler tcp://host:8786
     """
+    from matcher.simulate.advice import recruitment_advice
+    from matcher.simulate.plots import write_plots
+    from matcher.simulate.report import markdown_report
+    from matcher.simulate.runner import run_simulation
+    from matcher.simulate.scenario import load_simulation
+
     if (backend == "dask") != (scheduler is not None):
         raise click.UsageError("--backend dask and --scheduler go together")
     simulation = load_simulation(Path(scenario_path))
@@ -545,6 +548,9 @@ def plan(
     Example:
       matcher plan scenarios/location --result matcher-output/result.json --weeks 4
     """
+    from matcher.schedule.ics import calendars
+    from matcher.schedule.plan import plan_round
+
     round_, _ = load_and_prepare(round_path, stdin=sys.stdin)
     result = load_result(Path(result_path))
     first = start.date() if start else round_.reference_date

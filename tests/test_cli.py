@@ -49,7 +49,7 @@ def run(*args: str, input: str | None = None) -> Result:
 
 def test_solve_writes_its_files_and_prints_a_summary(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run("solve", str(folder), "--out", str(out))
+    result = run("solve", str(folder), "--out", str(out), "--report")
     assert result.exit_code == 0, result.output
     assert "optimal (flow, proven optimal)" in result.output
     assert "Matched   3 of 3 families" in result.output
@@ -67,6 +67,11 @@ def test_solve_writes_its_files_and_prints_a_summary(folder: Path, tmp_path: Pat
     document = json.loads((out / "result.json").read_text())
     assert document["report"]["status"] == "optimal"
     assert (out / "proposals.csv").read_text().startswith("family_id,volunteer_id,slot,")
+
+
+def test_the_report_is_written_only_when_asked_for(folder: Path, tmp_path: Path) -> None:
+    assert run("solve", str(folder), "--out", str(tmp_path / "plain")).exit_code == 0
+    assert not (tmp_path / "plain" / "report.html").exists()
 
 
 def test_solve_reads_stdin_and_writes_stdout() -> None:
@@ -88,7 +93,7 @@ def test_same_round_and_seed_give_byte_identical_files(
     backend: str, folder: Path, tmp_path: Path
 ) -> None:
     for name in ("a", "b"):
-        args = ["--out", str(tmp_path / name), "--seed", "3", "--backend", backend]
+        args = ["--out", str(tmp_path / name), "--seed", "3", "--backend", backend, "--report"]
         assert run("solve", str(folder), *args, "--workers", "1").exit_code == 0
     files = (
         "proposals.csv",

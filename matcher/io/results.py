@@ -3,10 +3,14 @@ workbook; the whole result as JSON (the same JSON as ``SolveResult.model_dump_js
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from matcher.io.excel import workbook_bytes
 from matcher.io.tabular import csv_text
-from matcher.schedule.plan import Plan
 from matcher.solve.result import Shortlist, SolveResult
+
+if TYPE_CHECKING:
+    from matcher.schedule.plan import Plan
 
 SCORE_TERMS = ("language", "distance", "availability", "child_ages", "themes", "preferences")
 

@@ -14,7 +14,6 @@ from matcher.explain.proposals import build_proposals
 from matcher.explain.shortlists import build_shortlists
 from matcher.explain.unmatched import build_unmatched
 from matcher.scoring.candidates import Candidates, score_candidates
-from matcher.solve.cpsat import solve_cpsat
 from matcher.solve.flow import solve_flow
 from matcher.solve.result import SolveResult, SolverReport, SolveStatus
 from matcher.solve.selection import Selection
@@ -22,9 +21,17 @@ from matcher.solve.weekly_slots import assign_slots
 
 logger = logging.getLogger(__name__)
 
+
+def _solve_cpsat(candidates: Candidates) -> Selection:
+    # Imported on use: CP-SAT's Python layer loads pandas, which the default backend never needs.
+    from matcher.solve.cpsat import solve_cpsat
+
+    return solve_cpsat(candidates)
+
+
 BACKENDS: dict[Backend, Callable[[Candidates], Selection]] = {
     Backend.FLOW: solve_flow,
-    Backend.CPSAT: solve_cpsat,
+    Backend.CPSAT: _solve_cpsat,
 }
 
 
