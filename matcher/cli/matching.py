@@ -1,0 +1,240 @@
+"""Matching commands: solve, explain, shortlist, validate, schema, scenario generate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from matcher.cli.app import (
+    EXIT_NO_SOLUTION,
+    FAMILY_OPTION,
+    FORMAT_OPTION,
+    ROUND_ARGUMENT,
+    main,
+    require_family,
+    solve_round,
+    solve_round_prepared,
+)
+from matcher.domain.round import Backend, Round
+from matcher.io.atomic import write_files_atomic
+from matcher.io.csv_round import write_round_csv
+from matcher.io.results import (
+    proposals_csv,
+    result_json,
+    results_xlsx,
+    shortlists_csv,
+    unmatched_csv,
+)
+from matcher.io.rounds import load_and_prepare
+from matcher.io.tables import (
+    explain_text,
+    family_json,
+    shortlist_text,
+    summary_text,
+    validation_text,
+)
+from matcher.scenario.generate import Area, generate_round
+from matcher.solve.result import SolveResult, SolveStatus
+
+
+@main.command()
+@ROUND_ARGUMENT
+@click.option(
+    "--out",
+    "out",
+    default="matcher-output",
+    show_default=True,
+    help="Folder for proposals.csv, unmatched.csv, shortlists.csv, result.json, results.xlsx "
+    "(and report.html with --report); "
+    "- prints the result JSON to stdout instead.",
+)
+@click.option("--backend", type=click.Choice([b.value for b in Backend]), help="Solver backend.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0, 86_400, min_open=True),
+    help="Seconds the CP-SAT backend may use.",
+)
+@click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT threads (1 = deterministic).")
+@click.option("--seed", type=click.IntRange(0), help="CP-SAT random seed.")
+@click.option("--report", is_flag=True, help="Also write report.html (map, charts, tables).")
+def solve(
+    round_path: str,
+    out: str,
+    backend: str | None,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int | None,
+    report: bool,
+) -> None:
+    """Propose matches and weekly slots for a ROUND; write them as CSV and JSON.
+
+    \b
+    Example:
+      matcher solve scenarios/town.json --out town-proposals/
+      cat round.json | matcher solve - --out - > result.json
+    """
+    prepared, result = solve_round_prepared(
+        round_path,
+        {"backend": backend, "time_limit_s": time_limit, "workers": workers, "seed": seed},
+    )
+    if out == "-":
+        click.echo(result_json(result), nl=False)
+    else:
+        folder = Path(out)
+        files: dict[Path, str | bytes] = {
+            folder / "proposals.csv": proposals_csv(result),
+            folder / "unmatched.csv": unmatched_csv(result),
+            folder / "shortlists.csv": shortlists_csv(result.shortlists),
+            folder / "result.json": result_json(result),
+            folder / "results.xlsx": results_xlsx(result),
+        }
+        if report:
+            from matcher.report.html import round_report  # matplotlib: only when asked for
+
+            files[folder / "report.html"] = round_report(prepared, result)
+        write_files_atomic(files)
+        click.echo(summary_text(result))
+        click.echo(f"Wrote {', '.join(str(path) for path in files)}")
+    if result.report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        sys.exit(EXIT_NO_SOLUTION)
+
+
+@main.command()
+@ROUND_ARGUMENT
+@FAMILY_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Human text or JSON.",
+)
+def explain(round_path: str, family_id: str, fmt: str) -> None:
+    """Explain the proposal for one family of a ROUND, or why it has none.
+
+    \b
+    Example:
+      matcher explain scenarios/location --family F0007
+    """
+    result = solve_round(round_path, {})
+    require_family(result, family_id)
+    if fmt == "json":
+        click.echo(family_json(result, family_id), nl=False)
+    else:
+        click.echo(explain_text(result, family_id))
+
+
+@main.command()
+@ROUND_ARGUMENT
+@FAMILY_OPTION
+@click.option(
+    "-k",
+    "size",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    help="How many volunteers to list.",
+)
+@FORMAT_OPTION
+def shortlist(round_path: str, family_id: str, size: int, fmt: str) -> None:
+    """List the best eligible volunteers for one family of a ROUND.
+
+    \b
+    Example:
+      matcher shortlist scenarios/town.json --family F0012 -k 3
+    """
+    result = solve_round(round_path, {"shortlist_size": size})
+    require_family(result, family_id)
+    lists = [s for s in result.shortlists if s.family_id == family_id]
+    if fmt == "json":
+        click.echo(lists[0].model_dump_json(indent=2) if lists else "null")
+    elif fmt == "csv":
+        click.echo(shortlists_csv(lists), nl=False)
+    else:
+        click.echo(shortlist_text(result, family_id))
+
+
+@main.command()
+@ROUND_ARGUMENT
+def validate(round_path: str) -> None:
+    """Check a ROUND without solving it: types, ids, postcodes, locked matches.
+
+    \b
+    Example:
+      matcher validate scenarios/location && echo valid
+    """
+    _, prepared = load_and_prepare(round_path, stdin=sys.stdin)
+    click.echo(validation_text(prepared))
+
+
+@main.command()
+@click.option(
+    "--model",
+    type=click.Choice(["round", "result"]),
+    default="round",
+    show_default=True,
+    help="Which document to describe.",
+)
+def schema(model: str) -> None:
+    """Print the JSON Schema of a round (input) or a result (output).
+
+    \b
+    Example:
+      matcher schema --model result > result.schema.json
+    """
+    document = Round if model == "round" else SolveResult
+    click.echo(json.dumps(document.model_json_schema(), indent=2))
+
+
+@main.group()
+def scenario() -> None:
+    """Synthetic rounds on real Dutch postcode geography."""
+
+
+@scenario.command("generate")
+@click.argument("out", metavar="OUT", type=str)
+@click.option("--place", "places", multiple=True, help="Municipality or town (repeatable).")
+@click.option("--province", "provinces", multiple=True, help="Province (repeatable).")
+@click.option("--postcode", "postcodes", multiple=True, help="Four-digit postcode (repeatable).")
+@click.option("--volunteers", type=click.IntRange(0), default=25, show_default=True)
+@click.option("--families", type=click.IntRange(0), default=30, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--reference-date", type=click.DateTime(["%Y-%m-%d"]), help="The round's date (default: today)."
+)
+def generate(
+    out: str,
+    places: tuple[str, ...],
+    provinces: tuple[str, ...],
+    postcodes: tuple[str, ...],
+    volunteers: int,
+    families: int,
+    seed: int,
+    reference_date: datetime | None,
+) -> None:
+    """Generate a realistic round and write it to OUT: a .json file, a folder of CSV files,
+    or - for JSON on stdout.
+
+    \b
+    Example:
+      matcher scenario generate --place Zwolle --volunteers 25 --families 30 zwolle/
+    """
+    try:
+        area = Area(places=places, provinces=provinces, postcodes=postcodes)
+        area.pc4_codes()
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--place/--province/--postcode") from None
+    day = reference_date.date() if reference_date else date.today()
+    round_ = generate_round(area, volunteers, families, seed=seed, reference_date=day)
+    text = round_.model_dump_json(indent=2, exclude_defaults=True) + "\n"
+    if out == "-":
+        click.echo(text, nl=False)
+    elif out.endswith(".json"):
+        write_files_atomic({Path(out): text})
+    else:
+        write_round_csv(round_, Path(out))

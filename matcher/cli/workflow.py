@@ -1,0 +1,190 @@
+"""The round workflow: decide on proposals, end matches, plan dates."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, main
+from matcher.io.atomic import write_files_atomic
+from matcher.io.results import plan_xlsx
+from matcher.io.rounds import load_and_prepare, load_round
+from matcher.lifecycle.decisions import (
+    Action,
+    DecisionError,
+    DecisionRecord,
+    EndReason,
+    end_match,
+    find_proposal,
+)
+from matcher.lifecycle.decisions import accept as accept_proposal
+from matcher.lifecycle.decisions import decline as decline_proposal
+from matcher.lifecycle.store import load_result, record
+
+
+@main.command()
+@click.argument("round_path", metavar="ROUND", type=click.Path(exists=False))
+@click.option(
+    "--result",
+    "result_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The result.json of the solve that made the proposal.",
+)
+@FAMILY_OPTION
+@click.option(
+    "--accept/--decline",
+    required=True,
+    help="Accept the proposal (it becomes an active match) or decline it (never proposed again).",
+)
+@COORDINATOR_OPTION
+def decide(
+    round_path: str, result_path: str, family_id: str, accept: bool, coordinator: str
+) -> None:
+    """Record the introduction's outcome for a family's proposal in the ROUND's files.
+
+    \b
+    Example:
+      matcher decide scenarios/location --result matcher-output/result.json \\
+          --family F0003 --accept
+    """
+    proposal = find_proposal(load_result(Path(result_path)).proposals, family_id)
+    entry = DecisionRecord(
+        time=datetime.now(UTC),
+        coordinator=coordinator,
+        action=Action.ACCEPT if accept else Action.DECLINE,
+        family_id=family_id,
+        volunteer_id=proposal.volunteer_id,
+        slot=proposal.slot,
+    )
+    change = accept_proposal if accept else decline_proposal
+    record(Path(round_path), lambda round_: change(round_, proposal), entry)
+    verb = f"accepted: visits on {proposal.slot}" if accept else "declined"
+    click.echo(f"{family_id} with {proposal.volunteer_id} {verb}")
+
+
+@main.command()
+@click.argument("round_path", metavar="ROUND", type=click.Path(exists=False))
+@FAMILY_OPTION
+@click.option(
+    "--reason",
+    type=click.Choice([r.value for r in EndReason]),
+    required=True,
+    help="volunteer_stopped puts the family back on the list with re-match priority; "
+    "the others close the family.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="When the match ended (default: today).",
+)
+@COORDINATOR_OPTION
+def end(
+    round_path: str, family_id: str, reason: str, day: datetime | None, coordinator: str
+) -> None:
+    """End a family's active match in the ROUND's files.
+
+    \b
+    Example:
+      matcher end scenarios/location --family F0031 --reason volunteer_stopped
+    """
+    when = day.date() if day else date.today()
+    updated = record(
+        Path(round_path),
+        lambda round_: end_match(round_, family_id, EndReason(reason), when),
+        DecisionRecord(
+            time=datetime.now(UTC),
+            coordinator=coordinator,
+            action=Action.END,
+            family_id=family_id,
+            volunteer_id=_volunteer_of(round_path, family_id),
+            reason=EndReason(reason),
+        ),
+    )
+    waiting = any(f.id == family_id for f in updated.families)
+    click.echo(
+        f"{family_id}: match ended ({reason}); "
+        + ("waiting again with re-match priority" if waiting else "closed")
+    )
+
+
+def _volunteer_of(round_path: str, family_id: str) -> str:
+    for match in load_round(round_path).active_matches:
+        if match.family_id == family_id:
+            return match.volunteer_id
+    raise DecisionError(f"family {family_id!r} has no active match")
+
+
+@main.command()
+@click.argument("round_path", metavar="ROUND", type=click.Path(exists=False))
+@click.option(
+    "--result",
+    "result_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The result.json of the solve whose proposals to plan.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day to plan (default: the round's date).",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 26),
+    default=4,
+    show_default=True,
+    help="Weeks in which to hold the introductions.",
+)
+@click.option(
+    "--review-weeks",
+    type=click.IntRange(1, 52),
+    default=13,
+    show_default=True,
+    help="Weeks of visits up to the first review.",
+)
+@click.option(
+    "--out",
+    default="matcher-plan",
+    show_default=True,
+    help="Folder for plan.json, plan.xlsx and calendars/*.ics.",
+)
+def plan(
+    round_path: str,
+    result_path: str,
+    start: datetime | None,
+    weeks: int,
+    review_weeks: int,
+    out: str,
+) -> None:
+    """Plan dated introductions and weekly visits for a solve's proposals, as JSON, Excel and
+    iCalendar files (one per coordinator and per volunteer).
+
+    \b
+    Example:
+      matcher plan scenarios/location --result matcher-output/result.json --weeks 4
+    """
+    from matcher.schedule.ics import calendars
+    from matcher.schedule.plan import plan_round
+
+    round_, _ = load_and_prepare(round_path, stdin=sys.stdin)
+    result = load_result(Path(result_path))
+    first = start.date() if start else round_.reference_date
+    dated = plan_round(round_, result.proposals, first, weeks, review_weeks)
+    folder = Path(out)
+    files: dict[Path, str | bytes] = {
+        folder / "plan.json": dated.model_dump_json(indent=2) + "\n",
+        folder / "plan.xlsx": plan_xlsx(result, dated),
+    }
+    for owner, ics in calendars(dated).items():
+        files[folder / "calendars" / f"{owner}.ics"] = ics
+    write_files_atomic(files)
+    click.echo(
+        f"Planned {len(dated.introductions)} introductions ({dated.status}); "
+        f"{len(dated.unplanned)} unplanned. Wrote {folder}/plan.json, plan.xlsx and "
+        f"{len(files) - 2} calendars."
+    )
