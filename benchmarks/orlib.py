@@ -14,9 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from benchmarks.generalised import solve_generalised
 from benchmarks.timing import median_seconds
 from matcher.solve.flow import max_weight_matching
-from matcher.solve.generalised import solve_generalised
 
 DATA = Path(__file__).parent / "data" / "orlib"
 IntMatrix = NDArray[np.int64]

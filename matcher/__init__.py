@@ -9,9 +9,9 @@ from matcher.check.evaluate import Assignment, Evaluation, evaluate
 from matcher.domain.people import Child, Family, ThemeRequest, Volunteer
 from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import ActiveMatch, Pair, Policy, Round, SolverSettings, Weights
+from matcher.engine import solve, solve_prepared
 from matcher.errors import Problem, RoundError
-from matcher.solve.engine import solve, solve_prepared
-from matcher.solve.result import (
+from matcher.result import (
     Proposal,
     Shortlist,
     SolveResult,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from benchmarks.generalised import solve_generalised
 from benchmarks.orlib import DATA, read_gap, read_lap, solve_lap
-from matcher.solve.generalised import solve_generalised
-from matcher.solve.result import SolveStatus
+from matcher.result import SolveStatus
 
 
 def test_flow_core_reaches_the_assign100_optimum() -> None:

@@ -26,8 +26,8 @@ from matcher.domain.vocab import (
 )
 from matcher.geo.distance import geodesic_km
 from matcher.geo.postcodes import locate
+from matcher.result import Proposal
 from matcher.scoring.scale import priority_multiplier, quality_points
-from matcher.solve.result import Proposal
 
 
 @dataclass(frozen=True)

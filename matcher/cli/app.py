@@ -15,10 +15,10 @@ import click
 
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import SolverSettings
+from matcher.engine import solve_prepared
 from matcher.io.rounds import InputError, load_and_prepare
 from matcher.lifecycle.decisions import DecisionError
-from matcher.solve.engine import solve_prepared
-from matcher.solve.result import SolveResult
+from matcher.result import SolveResult
 
 EXIT_IO = 1
 EXIT_BAD_INPUT = 2

@@ -37,8 +37,8 @@ from matcher.io.tables import (
     summary_text,
     validation_text,
 )
+from matcher.result import SolveResult, SolveStatus
 from matcher.scenario.generate import Area, generate_round
-from matcher.solve.result import SolveResult, SolveStatus
 
 
 @main.command()

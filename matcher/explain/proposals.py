@@ -9,8 +9,8 @@ import numpy as np
 from matcher.domain.prepared import AGE_GROUPS, THEMES
 from matcher.domain.slots import SLOT_NAMES, mask_to_slots
 from matcher.domain.vocab import THEME_LABELS, AgeGroup, language_name
+from matcher.result import Proposal, ScoreBreakdown
 from matcher.scoring.candidates import Candidates
-from matcher.solve.result import Proposal, ScoreBreakdown
 
 
 def build_proposals(candidates: Candidates, slots: dict[int, int]) -> list[Proposal]:

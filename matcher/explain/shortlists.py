@@ -7,8 +7,8 @@ from collections import defaultdict
 import numpy as np
 
 from matcher.domain.slots import mask_to_slots
+from matcher.result import Alternative, Shortlist
 from matcher.scoring.candidates import Candidates
-from matcher.solve.result import Alternative, Shortlist
 
 
 def build_shortlists(candidates: Candidates, chosen: list[int], k: int) -> list[Shortlist]:

@@ -10,9 +10,9 @@ from numpy.typing import NDArray
 
 from matcher.domain.vocab import language_name
 from matcher.geo.distance import pairwise_km
+from matcher.result import Competitor, Unmatched, UnmatchedReason
 from matcher.scoring.candidates import Candidates
 from matcher.scoring.rules import RULE_BIT, RULES, Rule, rules_in
-from matcher.solve.result import Competitor, Unmatched, UnmatchedReason
 
 NEAR_MISSES = 3
 LISTED_COMPETITORS = 5  # in the message; the result lists them all, best fit first

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from matcher.io.excel import workbook_bytes
 from matcher.io.tabular import csv_text
-from matcher.solve.result import Shortlist, SolveResult
+from matcher.result import Shortlist, SolveResult
 
 if TYPE_CHECKING:
     from matcher.schedule.plan import Plan

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from matcher.domain.prepared import PreparedRound
-from matcher.solve.result import SolveResult, SolveStatus
+from matcher.result import SolveResult, SolveStatus
 
 MAX_ROWS = 40
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from matcher.domain.round import ActiveMatch, Pair, Round
-from matcher.solve.result import Proposal
+from matcher.result import Proposal
 
 
 class DecisionError(ValueError):

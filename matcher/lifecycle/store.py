@@ -16,7 +16,7 @@ from matcher.io.csv_round import round_csv_files
 from matcher.io.problems import InputError, InputProblem
 from matcher.io.rounds import load_round
 from matcher.lifecycle.decisions import DecisionError, DecisionRecord
-from matcher.solve.result import SolveResult
+from matcher.result import SolveResult
 
 
 def decision_log(source: Path) -> Path:

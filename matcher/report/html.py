@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.slots import SLOT_NAMES
-from matcher.solve.result import SolveResult
+from matcher.result import SolveResult
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }

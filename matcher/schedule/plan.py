@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.domain.round import Round
 from matcher.domain.slots import DAYS
+from matcher.result import Proposal, SolveStatus
 from matcher.schedule.calendar import Availability, HalfDay, half_days
-from matcher.solve.cpsat import STATUS
-from matcher.solve.result import Proposal, SolveStatus
+from matcher.schedule.meetings import MeetingProblem, choose_meetings
 
 
 class _Plan(BaseModel):
@@ -96,12 +95,12 @@ def plan_round(
     proposals = [p for p in proposals if p not in gone]
     free = Availability(round_)
     options = _meeting_options(round_, proposals, free, start, weeks)
-    status, objective, bound, chosen = _choose_meetings(round_, proposals, options, time_limit_s)
+    choice = choose_meetings(MeetingProblem(round_, proposals, options), time_limit_s)
     coordinator_of = {f.id: f.coordinator for f in round_.families}
     introductions, visits = [], []
     unplanned = [Unplanned(family_id=p.family_id, reason="no longer in the round") for p in gone]
     for index, proposal in enumerate(proposals):
-        meeting = chosen.get(index)
+        meeting = choice.chosen.get(index)
         if meeting is None:
             reason = (
                 "no half-day in the planning weeks when coordinator, volunteer and family are "
@@ -128,9 +127,9 @@ def plan_round(
         busy = {m.slot for m in round_.active_matches if m.volunteer_id == proposal.volunteer_id}
         visits.append(_visits(proposal, meeting.day, review_weeks, free, shared, busy))
     return Plan(
-        status=status,
-        objective=objective,
-        bound=bound,
+        status=choice.status,
+        objective=choice.objective,
+        bound=choice.bound,
         introductions=introductions,
         visits=visits,
         unplanned=unplanned,
@@ -165,54 +164,6 @@ def _meeting_options(
             ]
         )
     return options
-
-
-def _choose_meetings(
-    round_: Round,
-    proposals: list[Proposal],
-    options: list[list[HalfDay]],
-    time_limit_s: float,
-) -> tuple[SolveStatus, int, int, dict[int, HalfDay]]:
-    coordinator_of = {f.id: f.coordinator for f in round_.families}
-    capacity = {c.id: c.meetings_per_week for c in round_.coordinators}
-    model = cp_model.CpModel()
-    x: dict[tuple[int, HalfDay], cp_model.IntVar] = {}
-    for index, halves in enumerate(options):
-        for half in halves:
-            x[index, half] = model.new_bool_var(f"m{index}_{half.day}_{half.part}")
-        model.add_at_most_one(x[index, h] for h in halves)
-    same_time: defaultdict[tuple[str, HalfDay], list[cp_model.IntVar]] = defaultdict(list)
-    same_week: defaultdict[tuple[str, tuple[int, int]], list[cp_model.IntVar]] = defaultdict(list)
-    for (index, half), var in x.items():
-        proposal = proposals[index]
-        same_time["v:" + proposal.volunteer_id, half].append(var)
-        coordinator = coordinator_of.get(proposal.family_id)
-        if coordinator is not None:
-            same_time["c:" + coordinator, half].append(var)
-            same_week[coordinator, half.day.isocalendar()[:2]].append(var)
-    for group in same_time.values():
-        model.add_at_most_one(group)
-    for (coordinator, _), group in same_week.items():
-        model.add(sum(group) <= capacity[coordinator])
-    horizon = max((len(h) for h in options), default=0) + 1
-    ordered = sorted({h for halves in options for h in halves})
-    rank = {half: position for position, half in enumerate(ordered)}
-    model.maximize(
-        sum(
-            var * (proposals[i].family_priority * horizon * 10 - rank[h])
-            for (i, h), var in x.items()
-        )
-    )
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = 1
-    status = STATUS[solver.solve(model)]
-    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        return status, 0, round(solver.best_objective_bound), {}
-    chosen = {i: h for (i, h), var in x.items() if solver.boolean_value(var)}
-    objective = round(solver.objective_value)
-    bound = objective if status == SolveStatus.OPTIMAL else round(solver.best_objective_bound)
-    return status, objective, bound, chosen
 
 
 def _visits(

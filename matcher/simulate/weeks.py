@@ -21,11 +21,11 @@ from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round
 from matcher.domain.slots import SLOT_NAMES
 from matcher.domain.vocab import DEFAULT_TRAVEL_KM
+from matcher.engine import solve
 from matcher.geo.postcodes import locate
+from matcher.result import UnmatchedReason
 from matcher.scenario.generate import Area, random_family, random_volunteer
 from matcher.simulate.scenario import Cohort, Lever, Simulation
-from matcher.solve.engine import solve
-from matcher.solve.result import UnmatchedReason
 
 EVENINGS = tuple(f"{day}-evening" for day in ("mon", "tue", "wed", "thu", "fri"))
 

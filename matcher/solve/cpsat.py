@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from matcher.domain.slots import SLOT_COUNT
 from matcher.scoring.candidates import Candidates
-from matcher.solve.result import SolveStatus
+from matcher.solve.cpsat_run import run_cpsat
 from matcher.solve.selection import Selection
 
 
@@ -70,14 +70,6 @@ CONSTRAINTS: tuple[Callable[[cp_model.CpModel, Candidates, _Variables], None], .
     _distinct_slots,
 )
 
-STATUS = {
-    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
-    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
-    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
-    cp_model.UNKNOWN: SolveStatus.TIME_LIMIT_NO_SOLUTION,
-    cp_model.MODEL_INVALID: SolveStatus.INVALID,
-}
-
 
 def solve_cpsat(candidates: Candidates) -> Selection:
     """Solve the round with CP-SAT under the round's time limit, workers and seed."""
@@ -89,22 +81,18 @@ def solve_cpsat(candidates: Candidates) -> Selection:
     model.maximize(sum(int(w) * x for w, x in zip(c.weight.tolist(), variables.x, strict=True)))
 
     settings = c.round.round.solver
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = settings.time_limit_s
-    solver.parameters.num_workers = settings.workers
-    solver.parameters.random_seed = settings.seed
-    status = STATUS[solver.solve(model)]
-    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        return Selection(status, np.zeros(0, dtype=np.intp), 0, int(solver.best_objective_bound))
+    run = run_cpsat(model, settings.time_limit_s, settings.workers, settings.seed)
+    if not run.has_solution:
+        return Selection(run.status, np.zeros(0, dtype=np.intp), 0, run.bound)
+    solver = run.solver
     chosen = np.array(
         [i for i, x in enumerate(variables.x) if solver.boolean_value(x)], dtype=np.intp
     )
-    objective = round(solver.objective_value)
     return Selection(
-        status=status,
+        status=run.status,
         chosen=chosen,
-        objective=objective,
-        bound=objective if status == SolveStatus.OPTIMAL else int(solver.best_objective_bound),
+        objective=run.objective,
+        bound=run.bound,
         slot_of={pair: slot for (pair, slot), y in variables.y.items() if solver.boolean_value(y)},
     )
 

@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
 from matcher.domain.slots import SLOT_COUNT
+from matcher.result import SolveStatus
 from matcher.scoring.candidates import Candidates
-from matcher.solve.result import SolveStatus
 from matcher.solve.selection import Selection
 
 IntArray = NDArray[np.int64]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.solve.result import SolveStatus
+from matcher.result import SolveStatus
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-"""Generalised assignment with CP-SAT: a family may take more than one unit of a volunteer's
-capacity. The engine's rounds use head counts (one family, one place), which the min-cost flow
-solves exactly; this is the same CP-SAT formulation with per-pair loads, for capacities that
-are hours or effort rather than places (and for the OR-Library GAP benchmarks)."""
+"""Generalised assignment with CP-SAT, for the OR-Library GAP benchmarks: a job may take more
+than one unit of an agent's capacity. The engine's rounds use head counts (one family, one
+place), which the min-cost flow solves exactly; this is the same CP-SAT formulation with per-pair
+loads, solved by the engine's CP-SAT runner."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
-from matcher.solve.cpsat import STATUS
-from matcher.solve.result import SolveStatus
+from matcher.result import SolveStatus
+from matcher.solve.cpsat_run import run_cpsat
 
 IntMatrix = NDArray[np.int64]
 
@@ -56,18 +56,11 @@ def solve_generalised(
         model.maximize(total)
     else:
         model.minimize(total)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = STATUS[solver.solve(model)]
+    run = run_cpsat(model, time_limit_s, workers, seed)
     agent_of = np.full(jobs, -1, dtype=np.int64)
-    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        return GeneralisedSolution(status, agent_of, 0, round(solver.best_objective_bound))
-    for i in range(agents):
-        for j in range(jobs):
-            if solver.boolean_value(x[i][j]):
-                agent_of[j] = i
-    objective = round(solver.objective_value)
-    bound = objective if status == SolveStatus.OPTIMAL else round(solver.best_objective_bound)
-    return GeneralisedSolution(status, agent_of, objective, bound)
+    if run.has_solution:
+        for i in range(agents):
+            for j in range(jobs):
+                if run.solver.boolean_value(x[i][j]):
+                    agent_of[j] = i
+    return GeneralisedSolution(run.status, agent_of, run.objective, run.bound)
