@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from matcher.domain.prepared import PreparedRound, prepare
-from matcher.domain.round import Backend, Round
+from matcher.domain.round import Backend, Round, SolverSettings
 from matcher.explain.proposals import build_proposals
 from matcher.explain.shortlists import build_shortlists
 from matcher.explain.unmatched import build_unmatched
@@ -22,38 +22,45 @@ from matcher.solve.weekly_slots import assign_slots
 logger = logging.getLogger(__name__)
 
 
-def _solve_cpsat(candidates: Candidates) -> Selection:
+def _solve_flow(candidates: Candidates, settings: SolverSettings) -> Selection:
+    return solve_flow(candidates)  # exact and fast: no time limit, workers or seed to honour
+
+
+def _solve_cpsat(candidates: Candidates, settings: SolverSettings) -> Selection:
     # Imported on use: CP-SAT's Python layer loads pandas, which the default backend never needs.
     from matcher.solve.cpsat import solve_cpsat
 
-    return solve_cpsat(candidates)
+    return solve_cpsat(candidates, settings)
 
 
-BACKENDS: dict[Backend, Callable[[Candidates], Selection]] = {
-    Backend.FLOW: solve_flow,
+BACKENDS: dict[Backend, Callable[[Candidates, SolverSettings], Selection]] = {
+    Backend.FLOW: _solve_flow,
     Backend.CPSAT: _solve_cpsat,
 }
 
 
-def solve(round_: Round) -> SolveResult:
-    """Solve a matching round. Raises ``RoundError`` when the round's cross-references are bad;
-    an infeasible or empty round is a normal result with every family unmatched."""
+def solve(round_: Round, settings: SolverSettings | None = None) -> SolveResult:
+    """Solve a matching round with ``settings`` (default: the round's own). Raises
+    ``RoundError`` when the round's cross-references are bad; an infeasible or empty round is a
+    normal result with every family unmatched."""
     started = time.perf_counter()
-    return solve_prepared(prepare(round_), started=started)
+    return solve_prepared(prepare(round_), settings, started=started)
 
 
-def solve_prepared(prepared: PreparedRound, started: float | None = None) -> SolveResult:
+def solve_prepared(
+    prepared: PreparedRound, settings: SolverSettings | None = None, started: float | None = None
+) -> SolveResult:
     """Solve an already prepared round (see ``solve``)."""
     started = time.perf_counter() if started is None else started
+    settings = prepared.round.solver if settings is None else settings
     candidates = score_candidates(prepared)
-    settings = prepared.round.solver
     if len(candidates) == 0:
         selection = Selection(SolveStatus.OPTIMAL, np.zeros(0, dtype=np.intp), 0, 0)
     else:
-        selection = BACKENDS[settings.backend](candidates)
+        selection = BACKENDS[settings.backend](candidates, settings)
     slots = assign_slots(candidates, selection)
     chosen = selection.chosen.tolist()
-    report = _report(candidates, selection)
+    report = _report(candidates, selection, settings)
     logger.info(
         "solved: %s, %d of %d waiting families matched, gap %.3g",
         report.status,
@@ -71,11 +78,11 @@ def solve_prepared(prepared: PreparedRound, started: float | None = None) -> Sol
     )
 
 
-def _report(c: Candidates, selection: Selection) -> SolverReport:
+def _report(c: Candidates, selection: Selection, settings: SolverSettings) -> SolverReport:
     p = c.round
     chosen = selection.chosen
     return SolverReport(
-        backend=str(p.round.solver.backend),
+        backend=str(settings.backend),
         status=selection.status,
         objective=selection.objective,
         bound=selection.bound,
@@ -86,7 +93,7 @@ def _report(c: Candidates, selection: Selection) -> SolverReport:
         priority_points=int(p.family_priority[c.family[chosen]].sum()),
         quality_points=int(c.points[chosen].sum()),
         candidate_pairs=len(c),
-        settings=p.round.solver,
+        settings=settings,
         weights=p.round.weights,
         policy=p.round.policy,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from builders import family, round_of, volunteer
 from pydantic import ValidationError
@@ -92,7 +94,7 @@ def test_volunteer_over_capacity_through_active_matches() -> None:
 
 def test_an_empty_round_is_refused() -> None:
     with pytest.raises(RoundError, match="empty"):
-        prepare(Round())
+        prepare(Round(reference_date=date(2026, 11, 24)))
 
 
 def test_json_schemas_describe_round_and_result() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import replace
+from datetime import date
 
 import click
 
@@ -69,12 +69,10 @@ def solve_round_prepared(
     round_path: str, overrides: dict[str, object]
 ) -> tuple[PreparedRound, SolveResult]:
     """``solve_round``, also giving the prepared round."""
-    round_, prepared = load_and_prepare(round_path, stdin=sys.stdin)
-    settings = {key: value for key, value in overrides.items() if value is not None}
-    if settings:
-        solver = SolverSettings.model_validate(round_.solver.model_dump() | settings)
-        prepared = replace(prepared, round=round_.model_copy(update={"solver": solver}))
-    return prepared, solve_prepared(prepared)
+    round_, prepared = load_and_prepare(round_path, stdin=sys.stdin, today=date.today())
+    given = {key: value for key, value in overrides.items() if value is not None}
+    settings = SolverSettings.model_validate(round_.solver.model_dump() | given)
+    return prepared, solve_prepared(prepared, settings)
 
 
 FAMILY_OPTION = click.option("--family", "family_id", required=True, help="The family's id.")

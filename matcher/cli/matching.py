@@ -168,7 +168,7 @@ def validate(round_path: str) -> None:
     Example:
       matcher validate scenarios/location && echo valid
     """
-    _, prepared = load_and_prepare(round_path, stdin=sys.stdin)
+    _, prepared = load_and_prepare(round_path, stdin=sys.stdin, today=date.today())
     click.echo(validation_text(prepared))
 
 

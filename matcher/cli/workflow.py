@@ -113,7 +113,7 @@ def end(
 
 
 def _volunteer_of(round_path: str, family_id: str) -> str:
-    for match in load_round(round_path).active_matches:
+    for match in load_round(round_path, today=date.today()).active_matches:
         if match.family_id == family_id:
             return match.volunteer_id
     raise DecisionError(f"family {family_id!r} has no active match")
@@ -171,7 +171,7 @@ def plan(
     from matcher.schedule.ics import calendars
     from matcher.schedule.plan import plan_round
 
-    round_, _ = load_and_prepare(round_path, stdin=sys.stdin)
+    round_, _ = load_and_prepare(round_path, stdin=sys.stdin, today=date.today())
     result = load_result(Path(result_path))
     first = start.date() if start else round_.reference_date
     dated = plan_round(round_, result.proposals, first, weeks, review_weeks)

@@ -150,7 +150,8 @@ class Round(_Settings):
     """Everything one matching round needs. Cross-references are checked by ``prepare``."""
 
     reference_date: date = Field(
-        default_factory=date.today, description="the day the round is run (ages, waiting time)"
+        description="the day the round is run (ages, waiting time); the caller decides what "
+        "today is"
     )
     volunteers: tuple[Volunteer, ...] = ()
     families: tuple[Family, ...] = ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -51,53 +52,57 @@ class RoundSource:
         return InputProblem(self.display, None, None, message)
 
 
-def load_round(source: str | Path, stdin: TextIO | None = None) -> Round:
-    """Read a round; raise ``InputError`` naming file, row and field for anything wrong."""
-    return _load(source, stdin)[0]
+def load_round(source: str | Path, stdin: TextIO | None = None, today: date | None = None) -> Round:
+    """Read a round; raise ``InputError`` naming file, row and field for anything wrong. A round
+    without a ``reference_date`` is dated ``today`` when given (the caller decides what today
+    is), and refused otherwise."""
+    return _load(source, stdin, today)[0]
 
 
 def load_and_prepare(
-    source: str | Path, stdin: TextIO | None = None
+    source: str | Path, stdin: TextIO | None = None, today: date | None = None
 ) -> tuple[Round, PreparedRound]:
     """Read a round and check its cross-references (``prepare``), all errors as ``InputError``."""
-    round_, origin = _load(source, stdin)
+    round_, origin = _load(source, stdin, today)
     try:
         return round_, prepare(round_)
     except RoundError as error:
         raise InputError([origin.problem(p.location, p.message) for p in error.problems]) from None
 
 
-def _load(source: str | Path, stdin: TextIO | None) -> tuple[Round, RoundSource]:
+def _load(
+    source: str | Path, stdin: TextIO | None, today: date | None
+) -> tuple[Round, RoundSource]:
     display = str(source)
     if display == "-":
         text = (stdin or sys.stdin).read()
-        return _from_json(text, RoundSource("<stdin>"))
+        return _from_json(text, RoundSource("<stdin>"), today)
     path = Path(source)
     if path.is_dir():
-        return _from_tables(read_csv_tables(path, display), display)
+        return _from_tables(read_csv_tables(path, display), display, today)
     if path.suffix.lower() == ".xlsx":
         if not path.exists():
             raise InputError([InputProblem(display, None, None, "no such file")])
-        return _from_tables(read_workbook_tables(path, display), display)
+        return _from_tables(read_workbook_tables(path, display), display, today)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([InputProblem(display, None, None, "no such file or folder")]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError([InputProblem(display, None, None, f"cannot be read: {error}")]) from None
-    return _from_json(text, RoundSource(display))
+    return _from_json(text, RoundSource(display), today)
 
 
 def _from_tables(
-    tables: dict[str, tuple[str, Table | None]], display: str
+    tables: dict[str, tuple[str, Table | None]], display: str, today: date | None
 ) -> tuple[Round, RoundSource]:
     data, rows, setting_rows = read_round_tables(tables)
     names = {collection: name for collection, (name, _) in tables.items()}
     origin = RoundSource(display, names=names, rows=rows, setting_rows=setting_rows)
-    return _validate(data, origin), origin
+    return _validate(data, origin, today), origin
 
 
-def _from_json(text: str, origin: RoundSource) -> tuple[Round, RoundSource]:
+def _from_json(text: str, origin: RoundSource, today: date | None) -> tuple[Round, RoundSource]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -113,10 +118,12 @@ def _from_json(text: str, origin: RoundSource) -> tuple[Round, RoundSource]:
         ) from None
     if not isinstance(data, dict):
         raise InputError([InputProblem(origin.display, None, None, "expected a JSON object")])
-    return _validate(data, origin), origin
+    return _validate(data, origin, today), origin
 
 
-def _validate(data: dict[str, Any], origin: RoundSource) -> Round:
+def _validate(data: dict[str, Any], origin: RoundSource, today: date | None) -> Round:
+    if today is not None and data.get("reference_date") in (None, ""):
+        data = {**data, "reference_date": today}
     try:
         return Round.model_validate(data)
     except ValidationError as error:

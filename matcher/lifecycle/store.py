@@ -4,6 +4,7 @@ one all-or-nothing step, so an interrupted command leaves the previous state int
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -42,7 +43,7 @@ def load_result(path: Path) -> SolveResult:
 def record(source: Path, change: Callable[[Round], Round], entry: DecisionRecord) -> Round:
     """Apply ``change`` to the round stored at ``source``, check the result is still a valid
     round, and write it together with the log entry. Returns the new round."""
-    updated = change(load_round(source))
+    updated = change(load_round(source, today=date.today()))
     try:
         prepare(updated)
     except RoundError as error:

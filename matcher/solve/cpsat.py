@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from matcher.domain.round import SolverSettings
 from matcher.domain.slots import SLOT_COUNT
 from matcher.scoring.candidates import Candidates
 from matcher.solve.cpsat_run import run_cpsat
@@ -71,8 +72,8 @@ CONSTRAINTS: tuple[Callable[[cp_model.CpModel, Candidates, _Variables], None], .
 )
 
 
-def solve_cpsat(candidates: Candidates) -> Selection:
-    """Solve the round with CP-SAT under the round's time limit, workers and seed."""
+def solve_cpsat(candidates: Candidates, settings: SolverSettings) -> Selection:
+    """Solve the round with CP-SAT under the settings' time limit, workers and seed."""
     c = candidates
     model = cp_model.CpModel()
     variables = _variables(model, c)
@@ -80,7 +81,6 @@ def solve_cpsat(candidates: Candidates) -> Selection:
         add_rule(model, c, variables)
     model.maximize(sum(int(w) * x for w, x in zip(c.weight.tolist(), variables.x, strict=True)))
 
-    settings = c.round.round.solver
     run = run_cpsat(model, settings.time_limit_s, settings.workers, settings.seed)
     if not run.has_solution:
         return Selection(run.status, np.zeros(0, dtype=np.intp), 0, run.bound)
