@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from matcher.domain.frozen import Frozen
 from matcher.domain.round import Policy, SolverSettings, Weights
 
 
@@ -21,11 +22,7 @@ class SolveStatus(StrEnum):
     INVALID = "invalid"
 
 
-class _Result(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ScoreBreakdown(_Result):
+class ScoreBreakdown(Frozen):
     """The quality terms of a pair (each 0..1; None where it does not apply) and their mean."""
 
     language: float | None
@@ -37,7 +34,7 @@ class ScoreBreakdown(_Result):
     quality: float = Field(description="weighted mean of the terms that apply, 0..1")
 
 
-class Proposal(_Result):
+class Proposal(Frozen):
     """A volunteer to introduce to a family, and the weekly half-day for their visits."""
 
     family_id: str
@@ -51,7 +48,7 @@ class Proposal(_Result):
     reasons: list[str]
 
 
-class Alternative(_Result):
+class Alternative(Frozen):
     """A volunteer a family could have, for the coordinator's shortlist."""
 
     volunteer_id: str
@@ -61,7 +58,7 @@ class Alternative(_Result):
     proposed_to: list[str] = Field(description="the families this volunteer is proposed to")
 
 
-class Shortlist(_Result):
+class Shortlist(Frozen):
     family_id: str
     alternatives: list[Alternative]
 
@@ -72,14 +69,14 @@ class UnmatchedReason(StrEnum):
     OUTCOMPETED = "outcompeted"
 
 
-class Competitor(_Result):
+class Competitor(Frozen):
     """An eligible volunteer who was proposed to other families instead."""
 
     volunteer_id: str
     proposed_to: list[str]
 
 
-class Unmatched(_Result):
+class Unmatched(Frozen):
     """A waiting family without a proposal, and why."""
 
     family_id: str
@@ -91,7 +88,7 @@ class Unmatched(_Result):
     competitors: list[Competitor]
 
 
-class SolverReport(_Result):
+class SolverReport(Frozen):
     """Status, objective, proven bound and gap, and the settings used."""
 
     backend: str
@@ -110,7 +107,7 @@ class SolverReport(_Result):
     policy: Policy
 
 
-class SolveResult(_Result):
+class SolveResult(Frozen):
     """The outcome of one matching round."""
 
     reference_date: date

@@ -108,3 +108,23 @@ def test_json_schemas_describe_round_and_result() -> None:
 def test_round_json_round_trips() -> None:
     round_ = round_of([volunteer(capacity=2)], [family(due_date="2027-01-01")])
     assert Round.model_validate_json(round_.model_dump_json()) == round_
+
+
+def test_a_copy_is_validated_like_new_input() -> None:
+    v = volunteer("V1")
+    assert v.model_copy(update={"capacity": 2}).capacity == 2
+    with pytest.raises(ValidationError, match="capacity"):
+        v.model_copy(update={"capacity": 9})
+    with pytest.raises(ValidationError, match="languages"):
+        v.model_copy(update={"languages": ("xx-not-a-language",)})
+
+
+def test_the_travel_limit_is_the_volunteers_own_capped_by_the_policy() -> None:
+    from matcher import Policy
+
+    by_bike = volunteer("V1", travel_mode="bike")
+    own = volunteer("V2", max_travel_km=12.0)
+    assert by_bike.travel_limit_km == 8.0  # the bike's default
+    assert own.travel_limit_km == 12.0
+    assert Policy(max_distance_km=10).travel_limit_km(own) == 10.0
+    assert Policy().travel_limit_km(own) == 12.0

@@ -18,7 +18,6 @@ import numpy as np
 from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import Round, SamePlaceRule
 from matcher.domain.vocab import (
-    DEFAULT_TRAVEL_KM,
     DUTCH,
     PRIORITY_WEIGHT,
     Strength,
@@ -127,7 +126,7 @@ def pair_violations(
         _family_languages(family) & set(volunteer.languages)
     ):
         broken.append("no common language")
-    if policy.enforce_travel_limit and distance > _travel_limit(round_, volunteer):
+    if policy.enforce_travel_limit and distance > round_.policy.travel_limit_km(volunteer):
         broken.append(f"travel {distance:.2f} km over the limit")
     if slot not in family.slots or slot not in volunteer.slots:
         broken.append(f"{slot} is not free for both")
@@ -153,7 +152,7 @@ def pair_quality(
     spoken = set(volunteer.languages)
     terms: dict[str, float | None] = {
         "language": 1.0 if home & spoken else 0.5 if _family_languages(family) & spoken else 0.0,
-        "distance": min(1.0, max(0.0, 1.0 - distance / _travel_limit(round_, volunteer))),
+        "distance": min(1.0, max(0.0, 1.0 - distance / round_.policy.travel_limit_km(volunteer))),
     }
     saturation = round_.policy.availability_saturation
     terms["availability"] = min(len(set(family.slots) & free_slots), saturation) / saturation
@@ -181,12 +180,6 @@ def pair_quality(
 
 def _family_languages(family: Family) -> set[str]:
     return set(family.languages) | ({DUTCH} if family.speaks_dutch else set())
-
-
-def _travel_limit(round_: Round, volunteer: Volunteer) -> float:
-    own = volunteer.max_travel_km or DEFAULT_TRAVEL_KM[volunteer.travel_mode]
-    cap = round_.policy.max_distance_km
-    return min(own, cap) if cap is not None else own
 
 
 def _coordinates(person: Family | Volunteer) -> tuple[float, float]:

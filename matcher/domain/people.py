@@ -7,10 +7,12 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
+from matcher.domain.frozen import Frozen
 from matcher.domain.slots import SlotList
 from matcher.domain.vocab import (
+    DEFAULT_TRAVEL_KM,
     AgeGroup,
     Gender,
     LanguageCode,
@@ -49,11 +51,7 @@ Postcode = Annotated[str | None, BeforeValidator(_normalise_postcode)]
 """A Dutch postcode, normalised to ``1234`` or ``1234AB``."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-class _Located(_Record):
+class _Located(Frozen):
     """Where someone lives: a Dutch postcode, or latitude and longitude (which then win)."""
 
     postcode: Postcode = None
@@ -90,8 +88,17 @@ class Volunteer(_Located):
     training_complete: bool
     vog_complete: bool = Field(description="certificate of conduct (VOG) received")
 
+    @property
+    def travel_limit_km(self) -> float:
+        """The volunteer's own travel limit: ``max_travel_km``, or the travel mode's default."""
+        return (
+            self.max_travel_km
+            if self.max_travel_km is not None
+            else DEFAULT_TRAVEL_KM[self.travel_mode]
+        )
 
-class Child(_Record):
+
+class Child(Frozen):
     """A child of the family: a birth date, or an age in years when the date is not shared."""
 
     birth_date: date | None = None
@@ -114,7 +121,7 @@ class Child(_Record):
         return self
 
 
-class ThemeRequest(_Record):
+class ThemeRequest(Frozen):
     """A question the parents want help with, and how much it matters to them."""
 
     theme: Theme

@@ -18,7 +18,6 @@ from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import Round
 from matcher.domain.slots import SLOT_INDEX, slots_to_mask
 from matcher.domain.vocab import (
-    DEFAULT_TRAVEL_KM,
     DUTCH,
     PRIORITY_WEIGHT,
     AgeGroup,
@@ -355,19 +354,7 @@ def _lookup(
 
 
 def _travel_limits(round_: Round) -> FloatArray:
-    cap = round_.policy.max_distance_km
-    return np.array(
-        [
-            min(
-                v.max_travel_km
-                if v.max_travel_km is not None
-                else DEFAULT_TRAVEL_KM[v.travel_mode],
-                cap if cap is not None else np.inf,
-            )
-            for v in round_.volunteers
-        ],
-        dtype=np.float64,
-    )
+    return np.array([round_.policy.travel_limit_km(v) for v in round_.volunteers], dtype=np.float64)
 
 
 def _membership(items: Sequence[Collection[str]], vocabulary: tuple[str, ...]) -> BoolMatrix:

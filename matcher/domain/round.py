@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from matcher.domain.frozen import Frozen
 from matcher.domain.people import Family, Id, Volunteer
 from matcher.domain.slots import Slot, SlotList
 
 
-class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ActiveMatch(_Settings):
+class ActiveMatch(Frozen):
     """A running match: it keeps one unit of the volunteer's capacity and its weekly slot."""
 
     family_id: Id
@@ -23,7 +20,7 @@ class ActiveMatch(_Settings):
     slot: Slot
 
 
-class Coordinator(_Settings):
+class Coordinator(Frozen):
     """A coordinator who holds introduction meetings in their free weekly half-days."""
 
     id: Id
@@ -31,7 +28,7 @@ class Coordinator(_Settings):
     meetings_per_week: int = Field(default=3, ge=1, le=20)
 
 
-class _DateRange(_Settings):
+class _DateRange(Frozen):
     start: date
     end: date
 
@@ -54,7 +51,7 @@ class Period(_DateRange):
     name: str = Field(min_length=1, max_length=80)
 
 
-class Pair(_Settings):
+class Pair(Frozen):
     """A family-volunteer pair that must never be proposed (declined, or an exclusion)."""
 
     family_id: Id
@@ -65,7 +62,7 @@ BASE_PRIORITY = 100
 """Points every matched family is worth; waiting and re-match points stay below it."""
 
 
-class Weights(_Settings):
+class Weights(Frozen):
     """Relative weights of the quality terms (each term is in 0..1), and the priority points that
     rank families in the first objective level. A term with weight 0 is ignored."""
 
@@ -107,7 +104,7 @@ class SamePlaceRule(StrEnum):
     AREA = "area"  # the same four-digit postcode area
 
 
-class Policy(_Settings):
+class Policy(Frozen):
     """Switches and limits for the hard rules."""
 
     require_common_language: bool = Field(
@@ -130,6 +127,12 @@ class Policy(_Settings):
         default=3, ge=1, le=21, description="shared half-days at which availability scores 1"
     )
 
+    def travel_limit_km(self, volunteer: Volunteer) -> float:
+        """The volunteer's hard travel limit under this policy (their own, capped by
+        ``max_distance_km``)."""
+        own = volunteer.travel_limit_km
+        return own if self.max_distance_km is None else min(own, self.max_distance_km)
+
 
 class Backend(StrEnum):
     """``flow``: exact min-cost flow (the default); ``cpsat``: the same model in CP-SAT."""
@@ -138,7 +141,7 @@ class Backend(StrEnum):
     CPSAT = "cpsat"
 
 
-class SolverSettings(_Settings):
+class SolverSettings(Frozen):
     backend: Backend = Backend.FLOW
     time_limit_s: float = Field(default=60.0, gt=0, le=86_400)
     workers: int = Field(default=1, ge=1, le=64)
@@ -146,7 +149,7 @@ class SolverSettings(_Settings):
     shortlist_size: int = Field(default=3, ge=0, le=20)
 
 
-class Round(_Settings):
+class Round(Frozen):
     """Everything one matching round needs. Cross-references are checked by ``prepare``."""
 
     reference_date: date = Field(

@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from matcher.domain.frozen import Frozen
 from matcher.domain.round import ActiveMatch, Pair, Round
 from matcher.result import Proposal
 
@@ -35,10 +34,8 @@ class EndReason(StrEnum):
     FAMILY_STOPPED = "family_stopped"
 
 
-class DecisionRecord(BaseModel):
+class DecisionRecord(Frozen):
     """One line of the decision log."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     time: datetime
     coordinator: str

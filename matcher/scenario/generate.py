@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
+from matcher.domain.frozen import Frozen
 from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round
 from matcher.domain.slots import SLOT_NAMES
@@ -22,10 +22,8 @@ from matcher.scenario import distributions as d
 Rng = np.random.Generator
 
 
-class Area(BaseModel):
+class Area(Frozen):
     """Where a scenario lives: places (municipalities or towns), provinces or PC4 codes."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     places: tuple[str, ...] = ()
     provinces: tuple[str, ...] = ()

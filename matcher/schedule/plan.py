@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from matcher.domain.frozen import Frozen
 from matcher.domain.round import Round
 from matcher.domain.slots import DAYS
 from matcher.result import Proposal, SolveStatus
@@ -25,11 +26,7 @@ from matcher.schedule.calendar import Availability, HalfDay, half_days
 from matcher.schedule.meetings import MeetingProblem, choose_meetings
 
 
-class _Plan(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Introduction(_Plan):
+class Introduction(Frozen):
     family_id: str
     volunteer_id: str
     coordinator_id: str | None
@@ -37,19 +34,19 @@ class Introduction(_Plan):
     part: str
 
 
-class SkippedVisit(_Plan):
+class SkippedVisit(Frozen):
     day: date
     reason: str
 
 
-class MovedVisit(_Plan):
+class MovedVisit(Frozen):
     day: date
     to_day: date
     to_part: str
     reason: str
 
 
-class VisitSeries(_Plan):
+class VisitSeries(Frozen):
     """Weekly visits from ``first`` up to the review on ``review``; ``skipped`` ones do not
     happen, ``moved`` ones happen on another half-day of the same week."""
 
@@ -62,12 +59,12 @@ class VisitSeries(_Plan):
     moved: list[MovedVisit]
 
 
-class Unplanned(_Plan):
+class Unplanned(Frozen):
     family_id: str
     reason: str
 
 
-class Plan(_Plan):
+class Plan(Frozen):
     """The dated plan, with the meeting model's status and objective."""
 
     status: SolveStatus

@@ -7,8 +7,9 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from matcher.domain.frozen import Frozen
 from matcher.domain.round import Policy, Round, Weights
 from matcher.domain.slots import Slot
 from matcher.domain.vocab import LanguageCode
@@ -17,11 +18,7 @@ from matcher.io.rounds import load_round
 from matcher.scenario.generate import Area
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Cohort(_Model):
+class Cohort(Frozen):
     """Newly trained volunteers who become available in a given week."""
 
     week: int = Field(ge=0)
@@ -33,7 +30,7 @@ class Cohort(_Model):
     extra_slots: tuple[Slot, ...] = Field(default=(), description="half-days they all offer")
 
 
-class Lever(_Model):
+class Lever(Frozen):
     """A change to compare against the baseline; every field left out changes nothing."""
 
     name: str = Field(min_length=1)
@@ -48,7 +45,7 @@ class Lever(_Model):
     cadence_weeks: int | None = Field(default=None, ge=1, le=13)
 
 
-class Simulation(_Model):
+class Simulation(Frozen):
     """A what-if scenario: the defaults are the programme norm for one location."""
 
     area: Area

@@ -20,7 +20,6 @@ import numpy as np
 from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round
 from matcher.domain.slots import SLOT_NAMES
-from matcher.domain.vocab import DEFAULT_TRAVEL_KM
 from matcher.engine import solve
 from matcher.geo.postcodes import locate
 from matcher.result import UnmatchedReason
@@ -200,8 +199,7 @@ def _with_lever(lever: Lever, volunteer: Volunteer, rng: np.random.Generator) ->
     if evenings:
         update["slots"] = tuple(sorted({*volunteer.slots, *EVENINGS}, key=SLOT_NAMES.index))
     if lever.extra_travel_km > 0:
-        own = volunteer.max_travel_km or DEFAULT_TRAVEL_KM[volunteer.travel_mode]
-        update["max_travel_km"] = own + lever.extra_travel_km
+        update["max_travel_km"] = volunteer.travel_limit_km + lever.extra_travel_km
     return volunteer.model_copy(update=update) if update else volunteer
 
 
