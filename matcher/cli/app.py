@@ -1,8 +1,9 @@
 """The ``matcher`` command group, its exit codes and what its commands share.
 
-Exit codes: 0 success; 1 a file could not be read or written (nothing changed); 2 bad input or
-usage (message on stderr, nothing written); 3 the solver found no solution (time limit reached
-first, or an invalid model).
+Exit codes: 0 success; 1 a file could not be read or written, or another command was changing
+the round (nothing changed); 2 bad input or usage, or a decision that no longer holds (message
+on stderr, nothing written); 3 the solver found no solution (time limit reached first, or an
+invalid model).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from datetime import date
 
 import click
 
-from matcher.domain.prepared import PreparedRound
-from matcher.domain.round import SolverSettings
-from matcher.engine import solve_prepared
-from matcher.io.rounds import InputError, load_and_prepare
+from matcher.io.file_store import FileRoundStore
+from matcher.io.problems import InputError
 from matcher.lifecycle.decisions import DecisionError
 from matcher.result import SolveResult
+from matcher.usecases.store import StoreBusy
 
 EXIT_IO = 1
 EXIT_BAD_INPUT = 2
@@ -36,6 +36,9 @@ class _Group(click.Group):
         except (InputError, DecisionError) as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except StoreBusy as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(EXIT_IO)
         except OSError as error:
             click.echo(f"error: could not read or write a file: {error}", err=True)
             ctx.exit(EXIT_IO)
@@ -60,19 +63,9 @@ def main(verbose: bool) -> None:
     )
 
 
-def solve_round(round_path: str, overrides: dict[str, object]) -> SolveResult:
-    """Load, validate and solve a round, with solver settings from the command line on top."""
-    return solve_round_prepared(round_path, overrides)[1]
-
-
-def solve_round_prepared(
-    round_path: str, overrides: dict[str, object]
-) -> tuple[PreparedRound, SolveResult]:
-    """``solve_round``, also giving the prepared round."""
-    round_, prepared = load_and_prepare(round_path, stdin=sys.stdin, today=date.today())
-    given = {key: value for key, value in overrides.items() if value is not None}
-    settings = SolverSettings.model_validate(round_.solver.model_dump() | given)
-    return prepared, solve_prepared(prepared, settings)
+def store_of(round_path: str) -> FileRoundStore:
+    """The round at ``round_path`` (``-``: JSON on stdin), dated today when it has no date."""
+    return FileRoundStore(round_path, today=date.today(), stdin=sys.stdin)
 
 
 FAMILY_OPTION = click.option("--family", "family_id", required=True, help="The family's id.")

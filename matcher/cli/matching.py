@@ -16,8 +16,7 @@ from matcher.cli.app import (
     ROUND_ARGUMENT,
     main,
     require_family,
-    solve_round,
-    solve_round_prepared,
+    store_of,
 )
 from matcher.domain.round import Backend, Round
 from matcher.io.atomic import write_files_atomic
@@ -29,7 +28,6 @@ from matcher.io.results import (
     shortlists_csv,
     unmatched_csv,
 )
-from matcher.io.rounds import load_and_prepare
 from matcher.io.tables import (
     explain_text,
     family_json,
@@ -39,6 +37,7 @@ from matcher.io.tables import (
 )
 from matcher.result import SolveResult, SolveStatus
 from matcher.scenario.generate import Area, generate_round
+from matcher.usecases.matching import solve_round, validate_round
 
 
 @main.command()
@@ -77,10 +76,13 @@ def solve(
       matcher solve scenarios/town.json --out town-proposals/
       cat round.json | matcher solve - --out - > result.json
     """
-    prepared, result = solve_round_prepared(
-        round_path,
+    solved = solve_round(
+        store_of(round_path),
         {"backend": backend, "time_limit_s": time_limit, "workers": workers, "seed": seed},
     )
+    result = solved.result
+    if result.report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        _no_solution(result, out)
     if out == "-":
         click.echo(result_json(result), nl=False)
     else:
@@ -95,12 +97,25 @@ def solve(
         if report:
             from matcher.report.html import round_report  # matplotlib: only when asked for
 
-            files[folder / "report.html"] = round_report(prepared, result)
+            files[folder / "report.html"] = round_report(solved.prepared, result)
         write_files_atomic(files)
         click.echo(summary_text(result))
         click.echo(f"Wrote {', '.join(str(path) for path in files)}")
-    if result.report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        sys.exit(EXIT_NO_SOLUTION)
+
+
+def _no_solution(result: SolveResult, out: str) -> None:
+    """Without a solution there are no proposals, and no family was outcompeted: write only
+    the result (its report says what happened) and exit with code 3."""
+    if out == "-":
+        click.echo(result_json(result), nl=False)
+    else:
+        write_files_atomic({Path(out) / "result.json": result_json(result)})
+    click.echo(
+        f"error: the solver found no solution ({result.report.status}); no proposals were made. "
+        "Give it more time (--time-limit) or use the default flow backend.",
+        err=True,
+    )
+    sys.exit(EXIT_NO_SOLUTION)
 
 
 @main.command()
@@ -121,7 +136,7 @@ def explain(round_path: str, family_id: str, fmt: str) -> None:
     Example:
       matcher explain scenarios/location --family F0007
     """
-    result = solve_round(round_path, {})
+    result = solve_round(store_of(round_path)).result
     require_family(result, family_id)
     if fmt == "json":
         click.echo(family_json(result, family_id), nl=False)
@@ -148,7 +163,7 @@ def shortlist(round_path: str, family_id: str, size: int, fmt: str) -> None:
     Example:
       matcher shortlist scenarios/town.json --family F0012 -k 3
     """
-    result = solve_round(round_path, {"shortlist_size": size})
+    result = solve_round(store_of(round_path), {"shortlist_size": size}).result
     require_family(result, family_id)
     lists = [s for s in result.shortlists if s.family_id == family_id]
     if fmt == "json":
@@ -168,8 +183,7 @@ def validate(round_path: str) -> None:
     Example:
       matcher validate scenarios/location && echo valid
     """
-    _, prepared = load_and_prepare(round_path, stdin=sys.stdin, today=date.today())
-    click.echo(validation_text(prepared))
+    click.echo(validation_text(validate_round(store_of(round_path))))
 
 
 @main.command()
@@ -231,10 +245,33 @@ def generate(
         raise click.BadParameter(str(error), param_hint="--place/--province/--postcode") from None
     day = reference_date.date() if reference_date else date.today()
     round_ = generate_round(area, volunteers, families, seed=seed, reference_date=day)
-    text = round_.model_dump_json(indent=2, exclude_defaults=True) + "\n"
+    _write_round(round_, out)
+
+
+@main.command()
+@ROUND_ARGUMENT
+@click.argument("out", metavar="OUT", type=str)
+def convert(round_path: str, out: str) -> None:
+    """Write a ROUND (JSON, CSV folder or .xlsx) as a JSON file or a CSV folder OUT (a new
+    path: an existing file or folder is never replaced).
+
+    \b
+    Example:
+      matcher convert ronde.xlsx ronde/
+    """
+    round_ = validate_round(store_of(round_path)).round
+    if out != "-" and Path(out).exists():
+        raise click.BadParameter(f"{out} already exists: give a new path", param_hint="OUT")
+    _write_round(round_, out)
+    if out != "-":
+        click.echo(f"Wrote {out}")
+
+
+def _write_round(round_: Round, out: str) -> None:
+    """A round to stdout (``-``), a ``.json`` file, or a folder of CSV files."""
     if out == "-":
-        click.echo(text, nl=False)
+        click.echo(round_.model_dump_json(indent=2, exclude_defaults=True) + "\n", nl=False)
     elif out.endswith(".json"):
-        write_files_atomic({Path(out): text})
+        write_files_atomic({Path(out): round_.model_dump_json(indent=2, exclude_defaults=True)})
     else:
         write_round_csv(round_, Path(out))

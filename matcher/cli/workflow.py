@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
-from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, main
+from matcher import usecases
+from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, main, store_of
 from matcher.io.atomic import write_files_atomic
 from matcher.io.results import plan_xlsx
-from matcher.io.rounds import load_and_prepare, load_round
-from matcher.lifecycle.decisions import (
-    Action,
-    DecisionError,
-    DecisionRecord,
-    EndReason,
-    end_match,
-    find_proposal,
-)
-from matcher.lifecycle.decisions import accept as accept_proposal
-from matcher.lifecycle.decisions import decline as decline_proposal
-from matcher.lifecycle.store import load_result, record
+from matcher.lifecycle.decisions import EndReason
+from matcher.lifecycle.store import load_result
 
 
 @main.command()
@@ -47,21 +37,18 @@ def decide(
     """Record the introduction's outcome for a family's proposal in the ROUND's files.
 
     \b
-    Example:
-      matcher decide scenarios/location --result matcher-output/result.json \\
-          --family F0003 --accept
+    Example (on a copy, so the shipped round stays as it is):
+      cp -r scenarios/location my-round && matcher solve my-round --out proposals
+      matcher decide my-round --result proposals/result.json --family F0003 --accept
     """
-    proposal = find_proposal(load_result(Path(result_path)).proposals, family_id)
-    entry = DecisionRecord(
-        time=datetime.now(UTC),
+    proposal = usecases.decide(
+        store_of(round_path),
+        load_result(Path(result_path)),
+        family_id,
+        accepted=accept,
         coordinator=coordinator,
-        action=Action.ACCEPT if accept else Action.DECLINE,
-        family_id=family_id,
-        volunteer_id=proposal.volunteer_id,
-        slot=proposal.slot,
+        now=datetime.now(UTC),
     )
-    change = accept_proposal if accept else decline_proposal
-    record(Path(round_path), lambda round_: change(round_, proposal), entry)
     verb = f"accepted: visits on {proposal.slot}" if accept else "declined"
     click.echo(f"{family_id} with {proposal.volunteer_id} {verb}")
 
@@ -90,33 +77,22 @@ def end(
 
     \b
     Example:
-      matcher end scenarios/location --family F0031 --reason volunteer_stopped
+      cp -r scenarios/location my-round
+      matcher end my-round --family F0031 --reason volunteer_stopped
     """
-    when = day.date() if day else date.today()
-    updated = record(
-        Path(round_path),
-        lambda round_: end_match(round_, family_id, EndReason(reason), when),
-        DecisionRecord(
-            time=datetime.now(UTC),
-            coordinator=coordinator,
-            action=Action.END,
-            family_id=family_id,
-            volunteer_id=_volunteer_of(round_path, family_id),
-            reason=EndReason(reason),
-        ),
+    now = datetime.now(UTC)
+    ended = usecases.end(
+        store_of(round_path),
+        family_id,
+        EndReason(reason),
+        day.date() if day else date.today(),
+        coordinator=coordinator,
+        now=now,
     )
-    waiting = any(f.id == family_id for f in updated.families)
     click.echo(
         f"{family_id}: match ended ({reason}); "
-        + ("waiting again with re-match priority" if waiting else "closed")
+        + ("waiting again with re-match priority" if ended.waiting_again else "closed")
     )
-
-
-def _volunteer_of(round_path: str, family_id: str) -> str:
-    for match in load_round(round_path, today=date.today()).active_matches:
-        if match.family_id == family_id:
-            return match.volunteer_id
-    raise DecisionError(f"family {family_id!r} has no active match")
 
 
 @main.command()
@@ -169,12 +145,11 @@ def plan(
       matcher plan scenarios/location --result matcher-output/result.json --weeks 4
     """
     from matcher.schedule.ics import calendars
-    from matcher.schedule.plan import plan_round
 
-    round_, _ = load_and_prepare(round_path, stdin=sys.stdin, today=date.today())
     result = load_result(Path(result_path))
-    first = start.date() if start else round_.reference_date
-    dated = plan_round(round_, result.proposals, first, weeks, review_weeks)
+    dated = usecases.plan(
+        store_of(round_path), result, start.date() if start else None, weeks, review_weeks
+    )
     folder = Path(out)
     files: dict[Path, str | bytes] = {
         folder / "plan.json": dated.model_dump_json(indent=2) + "\n",

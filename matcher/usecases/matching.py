@@ -1,0 +1,37 @@
+"""Use cases of a matching round: check it, solve it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from matcher.domain.prepared import PreparedRound
+from matcher.domain.round import SolverSettings
+from matcher.engine import solve_prepared
+from matcher.result import SolveResult
+from matcher.usecases.store import RoundStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A solved round: the prepared round it came from, and its result."""
+
+    prepared: PreparedRound
+    result: SolveResult
+
+
+def validate_round(store: RoundStore) -> PreparedRound:
+    """Read and check a round without solving it (``InputError`` naming where when bad)."""
+    return store.read()
+
+
+def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None) -> Solved:
+    """Solve the stored round with its own solver settings, ``overrides`` on top (keys of
+    ``SolverSettings``; ``None`` values are ignored)."""
+    prepared = store.read()
+    given = {key: value for key, value in (overrides or {}).items() if value is not None}
+    settings = SolverSettings.model_validate(prepared.round.solver.model_dump() | given)
+    return Solved(prepared, solve_prepared(prepared, settings))
