@@ -22,18 +22,22 @@ from matcher.solve.weekly_slots import assign_slots
 logger = logging.getLogger(__name__)
 
 
-def _solve_flow(candidates: Candidates, settings: SolverSettings) -> Selection:
+BackendFunction = Callable[[Candidates, SolverSettings, float], Selection]
+"""A backend: scored candidates, the settings, and the deadline (``time.perf_counter``)."""
+
+
+def _solve_flow(candidates: Candidates, settings: SolverSettings, deadline: float) -> Selection:
     return solve_flow(candidates)  # exact and fast: no time limit, workers or seed to honour
 
 
-def _solve_cpsat(candidates: Candidates, settings: SolverSettings) -> Selection:
+def _solve_cpsat(candidates: Candidates, settings: SolverSettings, deadline: float) -> Selection:
     # Imported on use: CP-SAT's Python layer loads pandas, which the default backend never needs.
     from matcher.solve.cpsat import solve_cpsat
 
-    return solve_cpsat(candidates, settings)
+    return solve_cpsat(candidates, settings, deadline)
 
 
-BACKENDS: dict[Backend, Callable[[Candidates, SolverSettings], Selection]] = {
+BACKENDS: dict[Backend, BackendFunction] = {
     Backend.FLOW: _solve_flow,
     Backend.CPSAT: _solve_cpsat,
 }
@@ -57,7 +61,8 @@ def solve_prepared(
     if len(candidates) == 0:
         selection = Selection(SolveStatus.OPTIMAL, np.zeros(0, dtype=np.intp), 0, 0)
     else:
-        selection = BACKENDS[settings.backend](candidates, settings)
+        deadline = started + settings.time_limit_s  # the whole solve, scoring included
+        selection = BACKENDS[settings.backend](candidates, settings, deadline)
     slots = assign_slots(candidates, selection)
     chosen = selection.chosen.tolist()
     report = _report(candidates, selection, settings)
@@ -72,7 +77,8 @@ def solve_prepared(
         reference_date=prepared.round.reference_date,
         report=report,
         proposals=build_proposals(candidates, slots),
-        unmatched=build_unmatched(candidates, chosen),
+        # Without a solution no family lost out to another: there is nothing to explain yet.
+        unmatched=build_unmatched(candidates, chosen) if report.has_solution else [],
         shortlists=build_shortlists(candidates, chosen, settings.shortlist_size),
         runtime_s=time.perf_counter() - started,
     )

@@ -106,6 +106,15 @@ class SolverReport(Frozen):
     weights: Weights
     policy: Policy
 
+    @property
+    def has_solution(self) -> bool:
+        """Whether the solver found a solution (optimal or not)."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    def gap_text(self) -> str:
+        """The gap for people: a percentage, or "no solution" when there is nothing to compare."""
+        return f"{self.gap:.2%}" if self.has_solution else "no solution"
+
 
 class SolveResult(Frozen):
     """The outcome of one matching round."""

@@ -4,3 +4,14 @@ from pathlib import Path
 # Test helpers (builders, random rounds) and the benchmark readers are imported by name.
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
+
+
+import pytest
+
+from matcher import SolverSettings
+
+
+@pytest.fixture(params=["flow", "cpsat"])
+def exact(request: pytest.FixtureRequest) -> SolverSettings:
+    """Settings for each exact backend: hand-made cases must hold on every one of them."""
+    return SolverSettings(backend=request.param)

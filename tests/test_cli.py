@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 from builders import family, round_of, volunteer
@@ -112,6 +113,38 @@ def test_cpsat_backend_from_the_command_line(folder: Path) -> None:
     report = json.loads(result.output)["report"]
     assert report["backend"] == "cpsat" and report["status"] == "optimal"
     assert report["settings"]["time_limit_s"] == 5
+
+
+def test_no_solution_in_time_exits_3_and_writes_no_proposals(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = run(
+        "solve", str(folder), "--out", str(out), "--backend", "cpsat", "--time-limit", "1e-6"
+    )
+    assert done.exit_code == 3
+    assert "no solution" in done.stderr and "Traceback" not in done.output
+    assert sorted(p.name for p in out.iterdir()) == ["result.json"]
+    result = json.loads((out / "result.json").read_text())
+    assert result["report"]["status"] == "time_limit_no_solution"
+    assert result["proposals"] == [] and result["unmatched"] == []
+
+
+def _commands(group: click.Group, prefix: str = "") -> dict[str, click.Command]:
+    found: dict[str, click.Command] = {}
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found |= _commands(command, f"{prefix}{name} ")
+        else:
+            found[f"{prefix}{name}"] = command
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(_commands(main)))
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(name: str) -> None:
+    done = run(*name.split(), "--help")
+    assert done.exit_code == 0
+    assert "Example" in done.output and f"matcher {name} " in done.output
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"matcher {name} " in readme
 
 
 def test_explain_a_proposal_and_an_unmatched_family(folder: Path) -> None:

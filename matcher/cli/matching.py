@@ -35,7 +35,7 @@ from matcher.io.tables import (
     summary_text,
     validation_text,
 )
-from matcher.result import SolveResult, SolveStatus
+from matcher.result import SolveResult
 from matcher.scenario.generate import Area, generate_round
 from matcher.usecases.matching import solve_round, validate_round
 
@@ -81,7 +81,7 @@ def solve(
         {"backend": backend, "time_limit_s": time_limit, "workers": workers, "seed": seed},
     )
     result = solved.result
-    if result.report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+    if not result.report.has_solution:
         _no_solution(result, out)
     if out == "-":
         click.echo(result_json(result), nl=False)

@@ -144,6 +144,13 @@ class Backend(StrEnum):
 class SolverSettings(Frozen):
     backend: Backend = Backend.FLOW
     time_limit_s: float = Field(default=60.0, gt=0, le=86_400)
+    deterministic_limit: float | None = Field(
+        default=None,
+        gt=0,
+        le=86_400,
+        description="CP-SAT's deterministic time budget (work units, roughly seconds): a solve "
+        "it cuts short gives the same result on every machine (with workers=1)",
+    )
     workers: int = Field(default=1, ge=1, le=64)
     seed: int = Field(default=0, ge=0)
     shortlist_size: int = Field(default=3, ge=0, le=20)

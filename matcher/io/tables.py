@@ -24,7 +24,7 @@ def summary_text(result: SolveResult) -> str:
         f"Round of {result.reference_date}: {r.families_waiting} families waiting, "
         f"{r.candidate_pairs} eligible pairs",
         f"Status    {r.status} ({r.backend}, {proven}); objective {r.objective}, "
-        f"bound {r.bound}, gap {r.gap:.2%}; solved in {result.runtime_s:.3f} s",
+        f"bound {r.bound}, gap {r.gap_text()}; solved in {result.runtime_s:.3f} s",
         f"Matched   {r.families_matched} of {r.families_waiting} families, mean quality {mean:.3f}",
         "",
         _table(

@@ -43,7 +43,7 @@ def round_report(prepared: PreparedRound, result: SolveResult) -> str:
             [
                 ["Status", f"{r.status} ({r.backend})"],
                 ["Families matched", f"{r.families_matched} of {r.families_waiting} waiting"],
-                ["Objective / proven bound", f"{r.objective} / {r.bound} (gap {r.gap:.2%})"],
+                ["Objective / proven bound", f"{r.objective} / {r.bound} (gap {r.gap_text()})"],
                 ["Eligible pairs", str(r.candidate_pairs)],
             ],
             css="summary",

@@ -8,6 +8,7 @@ Rules are small functions applied in ``CONSTRAINTS`` order; the objective is the
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,8 +73,9 @@ CONSTRAINTS: tuple[Callable[[cp_model.CpModel, Candidates, _Variables], None], .
 )
 
 
-def solve_cpsat(candidates: Candidates, settings: SolverSettings) -> Selection:
-    """Solve the round with CP-SAT under the settings' time limit, workers and seed."""
+def solve_cpsat(candidates: Candidates, settings: SolverSettings, deadline: float) -> Selection:
+    """Solve the round with CP-SAT with the settings' workers and seed, stopping at
+    ``deadline`` (a ``time.perf_counter`` value: the time limit covers building the model)."""
     c = candidates
     model = cp_model.CpModel()
     variables = _variables(model, c)
@@ -81,7 +83,8 @@ def solve_cpsat(candidates: Candidates, settings: SolverSettings) -> Selection:
         add_rule(model, c, variables)
     model.maximize(sum(int(w) * x for w, x in zip(c.weight.tolist(), variables.x, strict=True)))
 
-    run = run_cpsat(model, settings.time_limit_s, settings.workers, settings.seed)
+    left = deadline - time.perf_counter()
+    run = run_cpsat(model, left, settings.workers, settings.seed, settings.deterministic_limit)
     if not run.has_solution:
         return Selection(run.status, np.zeros(0, dtype=np.intp), 0, run.bound)
     solver = run.solver

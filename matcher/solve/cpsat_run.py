@@ -37,23 +37,45 @@ class CpSatRun:
 
 
 def run_cpsat(
-    model: cp_model.CpModel, time_limit_s: float, workers: int = 1, seed: int = 0
+    model: cp_model.CpModel,
+    time_limit_s: float,
+    workers: int = 1,
+    seed: int = 0,
+    deterministic_limit: float | None = None,
 ) -> CpSatRun:
-    """Solve ``model`` within ``time_limit_s`` seconds. The objective is 0 without a solution;
-    the bound is the solver's proven bound, equal to the objective when proven optimal."""
+    """Solve ``model`` within ``time_limit_s`` seconds (nothing is searched when that is 0 or
+    less). The objective is 0 without a solution. The bound is the solver's proven bound, equal
+    to the objective when proven optimal; before the solver proved one (it then reports 0 or an
+    infinity), it is the bound the variables' domains alone give. A ``deterministic_limit``
+    (CP-SAT's work units) stops the search at the same point on any machine."""
     solver = cp_model.CpSolver()
+    if time_limit_s <= 0:
+        return CpSatRun(SolveStatus.TIME_LIMIT_NO_SOLUTION, 0, domain_bound(model), solver)
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if deterministic_limit is not None:
+        solver.parameters.max_deterministic_time = deterministic_limit
     status = STATUS[solver.solve(model)]
-    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        return CpSatRun(status, 0, _integral(solver.best_objective_bound), solver)
-    objective = _integral(solver.objective_value)
-    bound = objective if status == SolveStatus.OPTIMAL else _integral(solver.best_objective_bound)
-    return CpSatRun(status, objective, bound, solver)
+    if status == SolveStatus.OPTIMAL:
+        objective = round(solver.objective_value)
+        return CpSatRun(status, objective, objective, solver)
+    if status == SolveStatus.FEASIBLE and math.isfinite(solver.best_objective_bound):
+        return CpSatRun(
+            status, round(solver.objective_value), round(solver.best_objective_bound), solver
+        )
+    objective = round(solver.objective_value) if status == SolveStatus.FEASIBLE else 0
+    return CpSatRun(status, objective, domain_bound(model), solver)
 
 
-def _integral(value: float) -> int:
-    """The models have integer coefficients, so objective and bound are integers; the solver
-    reports them as floats (an infinite bound when it has none: reported as 0)."""
-    return round(value) if math.isfinite(value) else 0
+def domain_bound(model: cp_model.CpModel) -> int:
+    """A bound on the objective from the variables' domains alone, ignoring every constraint:
+    the best each term can be on its own. Valid, and cheap, for any linear objective."""
+    objective = model.proto.objective
+    variables = model.proto.variables
+    best = objective.offset  # CP-SAT keeps a minimisation; a maximisation is scaled by -1
+    for ref, coefficient in zip(objective.vars, objective.coeffs, strict=True):
+        domain = list(variables[ref if ref >= 0 else -ref - 1].domain)  # no [-1] on the proto
+        low, high = (domain[0], domain[-1]) if ref >= 0 else (-domain[-1], -domain[0])
+        best += min(coefficient * low, coefficient * high)
+    return round(best * (objective.scaling_factor or 1.0))
