@@ -15,7 +15,7 @@ import numpy as np
 
 from matcher import Round, prepare, solve_prepared
 from matcher.geo.postcodes import postcode_areas
-from matcher.scenario.generate import Area, generate_round
+from matcher.synthetic.generate import Area, generate_round
 
 DAY = date(2026, 11, 24)
 PROVINCES = tuple(sorted({area.province for area in postcode_areas().values()}))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from matcher.scenario.generate import Area
 from matcher.simulate.runner import run_simulation
 from matcher.simulate.scenario import Simulation
+from matcher.synthetic.generate import Area
 
 START = date(2027, 1, 4)
 LOCATION = Simulation(area=Area(places=("Zwolle",)), start_date=START)

@@ -14,7 +14,7 @@ from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
 from matcher.io.problems import InputError
 from matcher.io.rounds import load_round
-from matcher.scenario.generate import Area, generate_round
+from matcher.synthetic.generate import Area, generate_round
 
 
 def test_a_generated_round_round_trips_through_csv(tmp_path: Path) -> None:

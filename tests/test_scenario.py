@@ -9,7 +9,7 @@ import pytest
 
 from matcher import prepare
 from matcher.io.rounds import load_round
-from matcher.scenario.generate import Area, generate_round
+from matcher.synthetic.generate import Area, generate_round
 
 DAY = date(2026, 11, 24)
 SCENARIOS = Path(__file__).parent.parent / "scenarios"

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from matcher import Round, solve
 from matcher.cli import main
 from matcher.io.csv_round import write_round_csv
-from matcher.schedule.calendar import Availability, holiday_name
+from matcher.schedule.availability import Availability, holiday_name
 from matcher.schedule.ics import calendars
 from matcher.schedule.plan import plan_round
 

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from matcher.cli import main
 from matcher.io.problems import InputError
-from matcher.scenario.generate import Area
 from matcher.simulate.measures import summarise
 from matcher.simulate.report import markdown_report
 from matcher.simulate.runner import run_simulation
 from matcher.simulate.scenario import Cohort, Lever, Simulation, load_simulation
 from matcher.simulate.weeks import simulate_once
+from matcher.synthetic.generate import Area
 
 ROOT = Path(__file__).parent.parent
 NORM = Simulation(area=Area(places=("Zwolle",)), start_date=date(2027, 1, 4))

@@ -28,7 +28,7 @@ from matcher.io.results import (
     shortlists_csv,
     unmatched_csv,
 )
-from matcher.io.tables import (
+from matcher.io.terminal import (
     explain_text,
     family_json,
     shortlist_text,
@@ -36,7 +36,7 @@ from matcher.io.tables import (
     validation_text,
 )
 from matcher.result import SolveResult
-from matcher.scenario.generate import Area, generate_round
+from matcher.synthetic.generate import Area, generate_round
 from matcher.usecases.matching import solve_round, validate_round
 
 

@@ -1,0 +1,1 @@
+"""Moved to ``matcher.synthetic`` (synthetic rounds; ``scenarios/`` holds the shipped data)."""

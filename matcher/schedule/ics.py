@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from matcher.schedule.calendar import PART_TIMES
+from matcher.schedule.availability import PART_TIMES
 from matcher.schedule.plan import Introduction, MovedVisit, Plan, VisitSeries
 
 ZONE = ZoneInfo("Europe/Amsterdam")

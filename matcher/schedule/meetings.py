@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from matcher.domain.round import Round
 from matcher.result import Proposal, SolveStatus
-from matcher.schedule.calendar import HalfDay
+from matcher.schedule.availability import HalfDay
 from matcher.solve.cpsat_run import run_cpsat
 
 

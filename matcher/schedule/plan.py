@@ -22,7 +22,7 @@ from matcher.domain.frozen import Frozen
 from matcher.domain.round import Round
 from matcher.domain.slots import DAYS
 from matcher.result import Proposal, SolveStatus
-from matcher.schedule.calendar import Availability, HalfDay, half_days
+from matcher.schedule.availability import Availability, HalfDay, half_days
 from matcher.schedule.meetings import MeetingProblem, choose_meetings
 
 
