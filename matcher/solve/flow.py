@@ -70,6 +70,44 @@ def max_weight_matching(
     with two or more places on distinct shared slots. Weights must be positive integers."""
     if len(family) == 0:
         return FlowMatching(True, np.zeros(0, dtype=np.intp), 0, {})
+    network = _network(family, volunteer, weight, places, shared_slots)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        network.tails, network.heads, network.capacities, network.costs
+    )
+    flow.set_nodes_supplies(
+        np.array([network.source, network.sink]), np.array([network.supply, -network.supply])
+    )
+    if flow.solve() != flow.OPTIMAL:
+        return FlowMatching(False, np.zeros(0, dtype=np.intp), 0, {})
+    return _matching(network, flow.flows(arcs), int(-flow.optimal_cost()))
+
+
+@dataclass(frozen=True)
+class _Network:
+    """The arcs of the flow network; the first ``len(single)`` arcs carry one pair each, the
+    next ``len(multi_pairs)`` one pair on one half-day (``slots``) each."""
+
+    tails: IntArray
+    heads: IntArray
+    capacities: IntArray
+    costs: IntArray
+    source: int
+    sink: int
+    supply: int
+    single: Index
+    multi_pairs: Index
+    slots: Index
+
+
+def _network(
+    family: Index,
+    volunteer: Index,
+    weight: IntArray,
+    places: IntArray,
+    shared_slots: IntArray | None,
+) -> _Network:
+    """Nodes: source, families, volunteers, sink, then a node per (volunteer, half-day) in use."""
     n_f, n_v = int(family.max()) + 1, len(places)
     source, sink = 0, 1 + n_f + n_v
     family_node = 1 + family
@@ -124,20 +162,20 @@ def max_weight_matching(
             np.zeros(len(used_slot_nodes) + 2 * len(families) + len(volunteers)),
         ]
     ).astype(np.int64)
+    return _Network(
+        tails, heads, capacities, costs, source, sink, len(families), single, multi_pairs, slots
+    )
 
-    flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
-    flow.set_nodes_supplies(np.array([source, sink]), np.array([len(families), -len(families)]))
-    if flow.solve() != flow.OPTIMAL:
-        return FlowMatching(False, np.zeros(0, dtype=np.intp), 0, {})
 
-    flows = flow.flows(arcs)
+def _matching(network: _Network, flows: IntArray, objective: int) -> FlowMatching:
+    """The pairs whose arcs carry flow, with the half-day of each multi-place pair."""
+    single, multi_pairs = network.single, network.multi_pairs
     chosen_single = single[flows[: len(single)] > 0]
     multi_flow = flows[len(single) : len(single) + len(multi_pairs)] > 0
     chosen_multi = multi_pairs[multi_flow]
     return FlowMatching(
         optimal=True,
         chosen=np.sort(np.concatenate([chosen_single, chosen_multi])).astype(np.intp),
-        objective=int(-flow.optimal_cost()),
-        slot_of=dict(zip(chosen_multi.tolist(), slots[multi_flow].tolist(), strict=True)),
+        objective=objective,
+        slot_of=dict(zip(chosen_multi.tolist(), network.slots[multi_flow].tolist(), strict=True)),
     )
