@@ -15,6 +15,7 @@ from matcher.explain.shortlists import build_shortlists
 from matcher.explain.unmatched import build_unmatched
 from matcher.scoring.candidates import Candidates, score_candidates
 from matcher.solve.flow import solve_flow
+from matcher.solve.greedy import solve_greedy
 from matcher.solve.result import SolveResult, SolverReport, SolveStatus
 from matcher.solve.selection import Selection
 from matcher.solve.weekly_slots import assign_slots
@@ -32,6 +33,7 @@ def _solve_cpsat(candidates: Candidates) -> Selection:
 BACKENDS: dict[Backend, Callable[[Candidates], Selection]] = {
     Backend.FLOW: solve_flow,
     Backend.CPSAT: _solve_cpsat,
+    Backend.GREEDY: solve_greedy,
 }
 
 
