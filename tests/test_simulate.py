@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from matcher import Round, SolveResult, solve
 from matcher.cli import main
+from matcher.domain.round import Backend
 from matcher.io.problems import InputError
 from matcher.scenario.generate import Area
 from matcher.simulate.measures import summarise
@@ -84,7 +86,28 @@ def test_more_volunteers_shorten_the_waiting_list() -> None:
 
 def test_the_shipped_what_if_scenario_is_valid() -> None:
     sim = load_simulation(ROOT / "scenarios" / "what-if.toml")
-    assert sim.replications == 100 and len(sim.levers) == 4
+    assert sim.replications == 100 and len(sim.levers) == 5
+    assert [lever.backend for lever in sim.levers] == [None, None, None, None, "greedy"]
+
+
+def test_a_backend_lever_matches_its_rounds_with_that_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matcher.simulate import weeks
+
+    used: list[str] = []
+
+    def recording(round_: Round) -> SolveResult:
+        used.append(round_.solver.backend)
+        return solve(round_)
+
+    monkeypatch.setattr(weeks, "solve", recording)
+    sim = NORM.model_copy(update={"horizon_weeks": 8})
+    simulate_once(sim, Lever(name="by hand", backend=Backend.GREEDY), seed=1)
+    assert used and set(used) == {"greedy"}
+    used.clear()
+    simulate_once(sim, None, seed=1)
+    assert used and set(used) == {"flow"}
 
 
 def test_bad_scenario_input_names_the_field(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from matcher.domain.round import Policy, Round, Weights
+from matcher.domain.round import Backend, Policy, Round, Weights
 from matcher.domain.slots import Slot
 from matcher.domain.vocab import LanguageCode
 from matcher.io.problems import InputError, InputProblem
@@ -46,6 +46,11 @@ class Lever(_Model):
         default=0.0, ge=0, le=1, description="share of volunteers adding weekday evenings"
     )
     cadence_weeks: int | None = Field(default=None, ge=1, le=13)
+    backend: Backend | None = Field(
+        default=None,
+        description="how rounds are matched: flow or cpsat (the engine's optimum), or greedy "
+        "(first come, first served, as coordinators match by hand)",
+    )
 
 
 class Simulation(_Model):
@@ -84,6 +89,7 @@ class Simulation(_Model):
     )
     weights: Weights = Weights()
     policy: Policy = Policy()
+    backend: Backend = Field(default=Backend.FLOW, description="how rounds are matched")
     replications: int = Field(default=20, ge=1, le=10_000)
     seed: int = Field(default=0, ge=0)
     levers: tuple[Lever, ...] = ()

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from matcher.domain.people import Family, Volunteer
-from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round
+from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round, SolverSettings
 from matcher.domain.slots import SLOT_NAMES
 from matcher.domain.vocab import DEFAULT_TRAVEL_KM
 from matcher.geo.postcodes import locate
@@ -301,6 +301,7 @@ def _round(state: _State, week: int) -> Counter[str]:
         coordinators=state.coordinators,
         weights=state.sim.weights,
         policy=state.sim.policy,
+        solver=SolverSettings(backend=state.lever.backend or state.sim.backend),
     )
     result = solve(round_)
     low, mode, high = state.sim.support_weeks
