@@ -70,6 +70,13 @@ class Simulation(_Model):
     )
     waiting_families: int = Field(default=4, ge=0, description="families waiting at the start")
     arrivals_per_year: float = Field(default=28, ge=0)
+    intake_weeks: int = Field(
+        default=1,
+        ge=0,
+        le=26,
+        description="weeks from referral to the waiting list (the coordinator's intake visit); "
+        "time to match counts from referral",
+    )
     seasonality: tuple[float, ...] = Field(
         default=(1.0,) * 12, description="monthly multipliers of arrivals, January first"
     )
