@@ -61,3 +61,23 @@ def test_profile_names_are_escaped_in_the_table() -> None:
     row = next(line for line in section.splitlines() if line.startswith("| 1 |"))
     assert r"in A\|B \<b\>x\</b\>" in row
     assert row.count(" | ") == 3  # four cells: the name's bar did not make a fifth
+
+
+def test_profiles_skip_families_of_unknown_place() -> None:
+    # Families from a starting round without a postcode have place "?": no volunteer can be
+    # recruited there, so no profile names it (it would be refused as an unknown place).
+    from datetime import date
+
+    from builders import family
+
+    from matcher.scenario.generate import Area
+    from matcher.simulate.advice import profiles
+    from matcher.simulate.runner import SimulationResult
+    from matcher.simulate.scenario import Simulation
+    from matcher.simulate.weeks import Case, Replication
+
+    sim = Simulation(area=Area(places=("Zwolle",)), start_date=date(2027, 1, 4))
+    cases = [Case(family(), 0, "ar", "?", 0), Case(family(), 0, "ar", "Zwolle", 0, first_match=3)]
+    baseline = SimulationResult(sim, {"baseline": [Replication("baseline", 0, cases=cases)]})
+    names = list(profiles(baseline))
+    assert names and all("living in Zwolle" in name for name in names)

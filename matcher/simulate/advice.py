@@ -167,7 +167,7 @@ def profiles(baseline: SimulationResult) -> dict[str, Cohort]:
             waited[case.language] += max(weeks, 0)
             places[case.place] += max(weeks, 0)
     languages = [code for code, _ in waited.most_common() if code != "nl"][:LANGUAGES]
-    top_places = [place for place, _ in places.most_common(PLACES)]
+    top_places = [place for place, _ in places.most_common() if place != "?"][:PLACES]
     result = {}
     for language in [None, *languages]:
         for place in top_places:
