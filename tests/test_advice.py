@@ -3,7 +3,21 @@ replications it would take."""
 
 from __future__ import annotations
 
-from matcher.simulate.advice import advice_section, compare_profiles, replications_needed, verdict
+from datetime import date
+
+from builders import family
+
+from matcher.scenario.generate import Area
+from matcher.simulate.advice import (
+    advice_section,
+    compare_profiles,
+    profiles,
+    replications_needed,
+    verdict,
+)
+from matcher.simulate.runner import SimulationResult
+from matcher.simulate.scenario import Simulation
+from matcher.simulate.weeks import Case, Replication
 
 BASE = [(5.0, 0.5), (6.0, 0.6), (4.0, 0.4), (5.0, 0.5), (7.0, 0.7), (5.0, 0.5)]
 
@@ -66,16 +80,6 @@ def test_profile_names_are_escaped_in_the_table() -> None:
 def test_profiles_skip_families_of_unknown_place() -> None:
     # Families from a starting round without a postcode have place "?": no volunteer can be
     # recruited there, so no profile names it (it would be refused as an unknown place).
-    from datetime import date
-
-    from builders import family
-
-    from matcher.scenario.generate import Area
-    from matcher.simulate.advice import profiles
-    from matcher.simulate.runner import SimulationResult
-    from matcher.simulate.scenario import Simulation
-    from matcher.simulate.weeks import Case, Replication
-
     sim = Simulation(area=Area(places=("Zwolle",)), start_date=date(2027, 1, 4))
     cases = [Case(family(), 0, "ar", "?", 0), Case(family(), 0, "ar", "Zwolle", 0, first_match=3)]
     baseline = SimulationResult(sim, {"baseline": [Replication("baseline", 0, cases=cases)]})

@@ -3,13 +3,17 @@ the optimum, and its bound above the optimum."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from builders import family, round_of, volunteer
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_rounds import random_round
 
 from matcher import Round, SolveStatus, evaluate, prepare, solve
 from matcher.check.evaluate import assignment_of
+from matcher.cli import main
 from matcher.scoring.candidates import score_candidates
 from matcher.solve.greedy import solve_greedy
 
@@ -93,3 +97,10 @@ def test_rematch_families_come_first_then_registration_date() -> None:
     )
     greedy = solve(_with_backend(round_, "greedy"))
     assert [p.family_id for p in greedy.proposals] == ["F2"]
+
+
+def test_the_command_line_solves_with_greedy() -> None:
+    location = Path(__file__).parent.parent / "scenarios" / "location"
+    result = CliRunner().invoke(main, ["solve", str(location), "--backend", "greedy"])
+    assert result.exit_code == 0, result.output
+    assert "feasible (greedy, NOT proven optimal)" in result.output
