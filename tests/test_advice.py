@@ -75,6 +75,7 @@ def test_profile_names_are_escaped_in_the_table() -> None:
     row = next(line for line in section.splitlines() if line.startswith("| 1 |"))
     assert r"in A\|B \<b\>x\</b\>" in row
     assert row.count(" | ") == 3  # four cells: the name's bar did not make a fifth
+    assert row.endswith("| +0% [+0%, +0%] |")  # a change of share carries its sign
 
 
 def test_profiles_skip_families_of_unknown_place() -> None:

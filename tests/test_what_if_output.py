@@ -3,6 +3,9 @@ escaped in the Markdown report."""
 
 from __future__ import annotations
 
+import hashlib
+import subprocess
+import sys
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -34,6 +37,29 @@ def test_charts_are_byte_identical_across_runs(tmp_path: Path) -> None:
         data = (first / name).read_bytes()
         assert data == (second / name).read_bytes(), name
         assert b"<dc:date>" not in data
+
+
+def test_charts_are_byte_identical_in_another_process() -> None:
+    script = (
+        "import hashlib, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from test_what_if_output import SIM\n"
+        "from matcher.simulate.plots import render_plots\n"
+        "from matcher.simulate.runner import run_simulation\n"
+        "for name, (_, svg) in sorted(render_plots(run_simulation(SIM), 'r').items()):\n"
+        "    print(name, hashlib.sha256(svg).hexdigest())\n"
+    )
+    there = subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    here = "".join(
+        f"{name} {hashlib.sha256(svg).hexdigest()}\n"
+        for name, (_, svg) in sorted(plots.render_plots(run_simulation(SIM), "r").items())
+    )
+    assert there == here
 
 
 def test_charts_are_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,7 +84,7 @@ def _differences(
 
 
 def _share(value: Estimate) -> Estimate:
-    return Estimate(value.mean, value.low, value.high, "share")
+    return Estimate(value.mean, value.low, value.high, "share change")
 
 
 def _ranked(advice: list[Advice]) -> list[Advice]:
@@ -130,8 +130,9 @@ def verdict(advice: list[Advice], name: Callable[[str], str] = str) -> str:
     tied = [a for a in advice if a.rank == best.rank]
     if len(tied) > 1:
         return (
-            f"{len(tied)} profiles share the first rank (their intervals overlap, so the "
-            f"simulation cannot order them at {runs} replications); e.g. " + best.sentence(name)
+            f"{len(tied)} profiles share the first rank: their intervals overlap, so at {runs} "
+            "replications the simulation cannot order them. The first listed: "
+            + best.sentence(name)
         )
     return best.sentence(name)
 

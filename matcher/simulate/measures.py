@@ -28,7 +28,7 @@ MATCHED, GAVE_UP, TOO_OLD = 0, 1, 2  # cause columns of the incidence arrays
 CAUSES = 3
 
 FloatArray = NDArray[np.float64]
-Unit = Literal["weeks", "share", "number"]
+Unit = Literal["weeks", "share", "share change", "number"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class Estimate:
             return "not reached" if math.isinf(value) else f"{value:.0f}"
         if self.unit == "share":
             return f"{value:.0%}"
+        if self.unit == "share change":
+            return f"{value:+.0%}"
         return f"{value:.2f}"
 
 
