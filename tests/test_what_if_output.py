@@ -81,3 +81,10 @@ def test_scenario_text_is_escaped_in_the_report() -> None:
     assert "<i>" not in text
     header = next(line for line in text.splitlines() if line.startswith("| measure |"))
     assert header == r"| measure | baseline | wider \| \$x\$ \<i\> |"
+
+
+def test_a_lever_name_that_looks_like_mathtext_is_drawn_literally() -> None:
+    # Unescaped, matplotlib would parse $\frac{$ as broken mathtext and raise ValueError.
+    sim = SIM.model_copy(update={"levers": (Lever(name=r"cost $\frac{$", extra_travel_km=5),)})
+    charts = plots.render_plots(run_simulation(sim), "r")
+    assert all(svg.startswith(b"<?xml") for _, svg in charts.values())
