@@ -13,9 +13,9 @@ from ortools.sat.python import cp_model
 
 from matcher import Assignment, Round, evaluate, prepare, solve_prepared
 from matcher.check.evaluate import assignment_of
+from matcher.domain.round import Backend
 from matcher.domain.slots import SLOT_COUNT, SLOT_NAMES
 from matcher.scoring.candidates import Candidates, score_candidates
-from matcher.solve.greedy import greedy_assignment
 
 
 def engine(round_: Round, time_limit_s: float) -> tuple[list[Assignment], float | None]:
@@ -25,8 +25,11 @@ def engine(round_: Round, time_limit_s: float) -> tuple[list[Assignment], float 
 
 
 def greedy(round_: Round, time_limit_s: float) -> tuple[list[Assignment], float | None]:
-    """Longest-waiting family first takes its best free volunteer; proves nothing."""
-    return greedy_assignment(score_candidates(prepare(round_))), None
+    """The engine's ``greedy`` backend: longest-waiting family first takes its best free
+    volunteer. Its bound is a cheap one (see ``matcher.solve.greedy``), so no gap is shown."""
+    solver = round_.solver.model_copy(update={"backend": Backend.GREEDY})
+    result = solve_prepared(prepare(round_.model_copy(update={"solver": solver})))
+    return assignment_of(result.proposals), None
 
 
 def naive_cpsat(round_: Round, time_limit_s: float) -> tuple[list[Assignment], float | None]:

@@ -16,6 +16,7 @@ from matcher.explain.unmatched import build_unmatched
 from matcher.result import SolveResult, SolverReport, SolveStatus
 from matcher.scoring.candidates import Candidates, score_candidates
 from matcher.solve.flow import solve_flow
+from matcher.solve.greedy import solve_greedy
 from matcher.solve.selection import Selection
 from matcher.solve.weekly_slots import assign_slots
 
@@ -37,9 +38,14 @@ def _solve_cpsat(candidates: Candidates, settings: SolverSettings, deadline: flo
     return solve_cpsat(candidates, settings, deadline)
 
 
+def _solve_greedy(candidates: Candidates, settings: SolverSettings, deadline: float) -> Selection:
+    return solve_greedy(candidates)  # one pass, in waiting order: nothing to tune
+
+
 BACKENDS: dict[Backend, BackendFunction] = {
     Backend.FLOW: _solve_flow,
     Backend.CPSAT: _solve_cpsat,
+    Backend.GREEDY: _solve_greedy,
 }
 
 

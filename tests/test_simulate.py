@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from matcher import Round, SolveResult, solve
 from matcher.cli import main
+from matcher.domain.round import Backend
 from matcher.io.problems import InputError
 from matcher.simulate.measures import summarise
 from matcher.simulate.report import markdown_report
@@ -34,7 +36,7 @@ def test_every_family_is_waiting_matched_or_closed_and_capacity_holds(seed: int)
     replication = simulate_once(NORM.model_copy(update={"arrivals_per_year": 60}), lever, seed)
     assert len(replication.weeks) == 52
     for week in replication.weeks:
-        assert week.arrived == week.waiting + week.matched + week.closed
+        assert week.arrived == week.waiting + week.matched + week.closed + week.in_intake
         assert week.places_used <= week.places
         assert week.over_capacity == 0
     assert replication.weeks[-1].arrived > replication.weeks[0].arrived
@@ -69,7 +71,7 @@ def test_calibration_one_location_matches_littles_law() -> None:
     assert utilisation == pytest.approx(predicted, rel=0.2)
     assert 0.5 <= utilisation <= 0.85
     assert summary["matched within 8 weeks"].mean >= 0.6
-    assert summary["median wait (weeks)"].mean <= 4
+    assert summary["median time to match (weeks)"].mean <= 4
 
 
 def test_more_volunteers_shorten_the_waiting_list() -> None:
@@ -84,7 +86,28 @@ def test_more_volunteers_shorten_the_waiting_list() -> None:
 
 def test_the_shipped_what_if_scenario_is_valid() -> None:
     sim = load_simulation(ROOT / "scenarios" / "what-if.toml")
-    assert sim.replications == 100 and len(sim.levers) == 4
+    assert sim.replications == 100 and len(sim.levers) == 5
+    assert [lever.backend for lever in sim.levers] == [None, None, None, None, "greedy"]
+
+
+def test_a_backend_lever_matches_its_rounds_with_that_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matcher.simulate import weeks
+
+    used: list[str] = []
+
+    def recording(round_: Round) -> SolveResult:
+        used.append(round_.solver.backend)
+        return solve(round_)
+
+    monkeypatch.setattr(weeks, "solve", recording)
+    sim = NORM.model_copy(update={"horizon_weeks": 8})
+    simulate_once(sim, Lever(name="by hand", backend=Backend.GREEDY), seed=1)
+    assert used and set(used) == {"greedy"}
+    used.clear()
+    simulate_once(sim, None, seed=1)
+    assert used and set(used) == {"flow"}
 
 
 def test_bad_scenario_input_names_the_field(tmp_path: Path) -> None:
@@ -117,8 +140,10 @@ def test_simulate_command_writes_a_report(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    assert "| measure | baseline | 6 more in spring, 2 speak Arabic |" in text
-    assert "## Who waits in the baseline, by home language" in text
+    header = next(line for line in text.splitlines() if line.startswith("| measure |"))
+    assert header.startswith("| measure | baseline | 6 more in spring, 2 speak Arabic |")
+    assert header.endswith("| first come, first served |")
+    assert "## Who waits, by home language" in text
 
 
 def test_a_dask_cluster_gives_the_same_results_as_local_processes() -> None:
@@ -150,13 +175,11 @@ def test_recruitment_advice_ranks_profiles_and_reports_them(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "## Recruitment advice" in text
-    assert "One more volunteer speaking" in text
-    drops = [
-        float(line.split("|")[2].split("[")[0])
-        for line in text.splitlines()
-        if line.startswith("| speaking")
-    ]
+    rows = [line.split(" | ") for line in text.splitlines() if " | speaking " in line]
+    ranks = [int(row[0].strip("| ")) for row in rows]
+    drops = [float(row[2].split(" [")[0]) for row in rows]
     assert len(drops) >= 3 and drops == sorted(drops, reverse=True)
+    assert ranks == sorted(ranks) and ranks[0] == 1
 
 
 def test_a_simulation_can_start_from_a_round(tmp_path: Path) -> None:
@@ -172,7 +195,7 @@ def test_a_simulation_can_start_from_a_round(tmp_path: Path) -> None:
     first = replication.weeks[0]
     assert first.arrived >= len(sim.start_round.families)
     for week in replication.weeks:
-        assert week.arrived == week.waiting + week.matched + week.closed
+        assert week.arrived == week.waiting + week.matched + week.closed + week.in_intake
         assert week.over_capacity == 0
     ids = {c.family.id for c in replication.cases}
     assert {f.id for f in sim.start_round.families} <= ids

@@ -135,10 +135,12 @@ class Policy(Frozen):
 
 
 class Backend(StrEnum):
-    """``flow``: exact min-cost flow (the default); ``cpsat``: the same model in CP-SAT."""
+    """``flow``: exact min-cost flow (the default); ``cpsat``: the same model in CP-SAT;
+    ``greedy``: first come, first served, as coordinators match by hand (feasible, no proof)."""
 
     FLOW = "flow"
     CPSAT = "cpsat"
+    GREEDY = "greedy"
 
 
 class SolverSettings(Frozen):

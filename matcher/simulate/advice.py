@@ -1,19 +1,26 @@
 """Recruitment advice: which single volunteer profile (language x place x availability) would
-shorten waiting most, found by simulation.
+shorten waiting most, found by simulation, and whether the simulation can tell at all.
 
 Candidate profiles come from who waits in the baseline: the home languages and places of the
 families who waited longest, and the three weekday parts of the day. Each profile is tried as
 one extra volunteer from week 0, with the baseline's seeds (common random numbers), so the
-difference per seed is the profile's own effect; profiles are ranked by how much they shrink
-the average waiting list.
+difference per seed is the profile's own effect. Profiles are ranked by the mean paired drop of
+the average waiting list, with its interval; profiles whose intervals overlap the best of their
+group share a rank (a tie). When every interval includes zero, no profile stands out at this
+number of replications, and the advice says roughly how many replications would tell the
+largest effect from zero.
 """
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from matcher.domain.vocab import language_name
+from matcher.simulate.markdown import escape, table
 from matcher.simulate.measures import Estimate, estimate, metrics
 from matcher.simulate.runner import SimulationResult, run_simulation
 from matcher.simulate.scenario import Cohort, Lever, Simulation
@@ -21,6 +28,7 @@ from matcher.simulate.scenario import Cohort, Lever, Simulation
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 PARTS = {"mornings": "morning", "afternoons": "afternoon", "evenings": "evening"}
 LANGUAGES, PLACES = 3, 2
+Z = 1.96  # two-sided 95 %, for the replications-needed estimate
 
 
 @dataclass(frozen=True)
@@ -30,15 +38,123 @@ class Advice:
     profile: str
     waiting_list_drop: Estimate
     within_8_weeks_gain: Estimate
+    drops: tuple[float, ...]  # the paired differences, one per seed
+    rank: int = 1  # profiles with overlapping intervals share a rank
 
-    def sentence(self) -> str:
-        """The finding in plain words."""
+    @property
+    def stands_out(self) -> bool:
+        """Whether the interval of the drop excludes zero."""
+        drop = self.waiting_list_drop
+        return not (drop.low <= 0 <= drop.high) and not math.isnan(drop.low)
+
+    def sentence(self, name: Callable[[str], str] = str) -> str:
+        """The finding in plain words (``name`` renders the profile, e.g. escaped)."""
         drop = self.waiting_list_drop
         return (
-            f"One more volunteer {self.profile} shrinks the average waiting list by "
+            f"One more volunteer {name(self.profile)} shrinks the average waiting list by "
             f"{drop.mean:.2f} families (95 % CI {drop.low:.2f} to {drop.high:.2f}) and changes "
             f"the share matched within 8 weeks by {self.within_8_weeks_gain.mean:+.1%}."
         )
+
+
+def compare_profiles(
+    baseline: Sequence[tuple[float, float]],
+    profiles: dict[str, Sequence[tuple[float, float]]],
+    seed: int = 0,
+) -> list[Advice]:
+    """Rank profiles by paired differences. ``baseline`` and each profile hold, per seed (same
+    order), the mean waiting list and the share matched within 8 weeks."""
+    advice = [
+        Advice(
+            profile=name,
+            waiting_list_drop=estimate(_differences(baseline, runs, 0), seed),
+            within_8_weeks_gain=_share(estimate(_differences(runs, baseline, 1), seed)),
+            drops=tuple(_differences(baseline, runs, 0)),
+        )
+        for name, runs in profiles.items()
+    ]
+    advice.sort(key=lambda a: (-a.waiting_list_drop.mean, a.profile))
+    return _ranked(advice)
+
+
+def _differences(
+    first: Sequence[tuple[float, float]], second: Sequence[tuple[float, float]], index: int
+) -> list[float]:
+    return [a[index] - b[index] for a, b in zip(first, second, strict=True)]
+
+
+def _share(value: Estimate) -> Estimate:
+    return Estimate(value.mean, value.low, value.high, "share change")
+
+
+def _ranked(advice: list[Advice]) -> list[Advice]:
+    """Ranks by mean drop (best first); a profile whose interval overlaps that of the first of
+    the current rank shares its rank."""
+    ranked: list[Advice] = []
+    leader: Advice | None = None
+    rank = 0
+    for item in advice:
+        if leader is None or item.waiting_list_drop.high < leader.waiting_list_drop.low:
+            leader, rank = item, rank + 1
+        ranked.append(Advice(**{**item.__dict__, "rank": rank}))
+    return ranked
+
+
+def replications_needed(advice: Advice) -> int | None:
+    """Roughly how many replications would make the interval of this profile's mean drop
+    exclude zero (normal approximation), or None when it shows no drop at all."""
+    if len(advice.drops) < 2 or advice.waiting_list_drop.mean <= 0:
+        return None
+    spread = statistics.stdev(advice.drops)
+    return max(len(advice.drops) + 1, math.ceil((Z * spread / advice.waiting_list_drop.mean) ** 2))
+
+
+def verdict(advice: list[Advice], name: Callable[[str], str] = str) -> str:
+    """What the comparison can say, in plain words (``name`` renders profiles)."""
+    if not advice:
+        return "No candidate profiles."
+    runs = len(advice[0].drops)
+    best = advice[0]
+    if not any(a.stands_out for a in advice):
+        needed = replications_needed(best)
+        more = (
+            f" Telling the largest mean drop ({best.waiting_list_drop.mean:.2f} families) "
+            f"from zero would take roughly {needed} replications."
+            if needed is not None
+            else " None of them shrinks the waiting list on average."
+        )
+        return (
+            f"At {runs} replications no single profile stands out: every interval includes "
+            f"zero.{more}"
+        )
+    tied = [a for a in advice if a.rank == best.rank]
+    if len(tied) > 1:
+        return (
+            f"{len(tied)} profiles share the first rank: their intervals overlap, so at {runs} "
+            "replications the simulation cannot order them. The first listed: "
+            + best.sentence(name)
+        )
+    return best.sentence(name)
+
+
+def advice_section(advice: list[Advice]) -> str:
+    """The advice as a report section: the verdict, then every profile with its rank."""
+    rows = [
+        [
+            str(a.rank),
+            escape(a.profile),
+            str(a.waiting_list_drop),
+            str(a.within_8_weeks_gain),
+        ]
+        for a in advice
+    ]
+    header = ["rank", "one more volunteer", "waiting list drop (families)", "matched in 8 weeks"]
+    return (
+        "## Recruitment advice\n\n"
+        f"{verdict(advice, escape)}\n\n"
+        "Paired differences against the baseline with the same seeds; equal ranks are ties.\n\n"
+        + table(header, rows)
+    )
 
 
 def profiles(baseline: SimulationResult) -> dict[str, Cohort]:
@@ -52,7 +168,7 @@ def profiles(baseline: SimulationResult) -> dict[str, Cohort]:
             waited[case.language] += max(weeks, 0)
             places[case.place] += max(weeks, 0)
     languages = [code for code, _ in waited.most_common() if code != "nl"][:LANGUAGES]
-    top_places = [place for place, _ in places.most_common(PLACES)]
+    top_places = [place for place, _ in places.most_common() if place != "?"][:PLACES]
     result = {}
     for language in [None, *languages]:
         for place in top_places:
@@ -72,26 +188,19 @@ def profiles(baseline: SimulationResult) -> dict[str, Cohort]:
 def recruitment_advice(
     simulation: Simulation, baseline: SimulationResult, replications: int, workers: int = 1
 ) -> list[Advice]:
-    """Every candidate profile with its effect, best first."""
+    """Every candidate profile with its effect and rank, best first."""
     candidates = profiles(baseline)
     levers = tuple(Lever(name=name, cohorts=(cohort,)) for name, cohort in candidates.items())
     trial = simulation.model_copy(update={"levers": levers})
     result = run_simulation(trial, replications, workers)
-    horizon = simulation.horizon_weeks
-    waiting = metrics(horizon)["mean waiting list"]
-    within = metrics(horizon)["matched within 8 weeks"]
-    base = result.replications["baseline"]
-    advice = [
-        Advice(
-            profile=name,
-            waiting_list_drop=estimate(
-                waiting(b) - waiting(r) for b, r in zip(base, reps, strict=True)
-            ),
-            within_8_weeks_gain=estimate(
-                within(r) - within(b) for b, r in zip(base, reps, strict=True)
-            ),
-        )
-        for name, reps in result.replications.items()
-        if name != "baseline"
-    ]
-    return sorted(advice, key=lambda a: -a.waiting_list_drop.mean)
+    measure = metrics(simulation.horizon_weeks)
+    waiting, within = measure["mean waiting list"], measure["matched within 8 weeks"]
+
+    def values(name: str) -> list[tuple[float, float]]:
+        return [(waiting(r), within(r)) for r in result.replications[name]]
+
+    return compare_profiles(
+        values("baseline"),
+        {name: values(name) for name in result.replications if name != "baseline"},
+        simulation.seed,
+    )

@@ -1,7 +1,8 @@
 """One replication of a what-if scenario, week by week, with the real matching engine.
 
 Each week: matches that reached their planned end close; volunteers who stop leave (their
-families go back to waiting, with re-match priority); new cohorts start; new families arrive;
+families go back to waiting, with re-match priority); new cohorts start; new families arrive
+(referred; they join the waiting list once the scenario's ``intake_weeks`` have passed);
 and on round weeks the engine proposes matches, of which a share is accepted at the
 introduction (the rest become declined pairs). Families the programme no longer serves (the
 youngest child aged out) are closed, and so are families who waited longer than the scenario's
@@ -18,15 +19,18 @@ from datetime import date, timedelta
 import numpy as np
 
 from matcher.domain.people import Family, Volunteer
-from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round
+from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round, SolverSettings
 from matcher.domain.slots import SLOT_NAMES
 from matcher.engine import solve
 from matcher.geo.postcodes import locate
 from matcher.result import UnmatchedReason
-from matcher.scenario.generate import Area, random_family, random_volunteer
 from matcher.simulate.scenario import Cohort, Lever, Simulation
+from matcher.synthetic.generate import Area, random_family, random_volunteer
 
 EVENINGS = tuple(f"{day}-evening" for day in ("mon", "tue", "wed", "thu", "fri"))
+
+
+ENDED, WITHDREW, AGED_OUT = "support ended", "withdrew", "aged out"
 
 
 @dataclass
@@ -34,12 +38,17 @@ class Case:
     """A family's path through the programme."""
 
     family: Family
-    arrived: int  # week of arrival (negative: already waiting at the start)
+    arrived: int  # week of referral (negative: already waiting at the start)
     language: str  # first home language, or "nl"
     place: str
     waiting_since: int
+    ready: int = 0  # first week on the waiting list, after the intake
     first_match: int | None = None
     closed: int | None = None
+    closed_as: str | None = None  # ENDED, WITHDREW or AGED_OUT
+
+    def close(self, week: int, why: str) -> None:
+        self.closed, self.closed_as = week, why
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class Week:
     waiting: int
     matched: int
     closed: int
+    in_intake: int  # referred, intake not finished yet
     places: int
     places_used: int
     over_capacity: int  # volunteers with more families than places: always 0
@@ -156,6 +166,7 @@ def _start_from_round(state: _State, round_: Round) -> None:
             language=family.languages[0] if family.languages else "nl",
             place=area.place if area is not None else "?",
             waiting_since=weeks,
+            ready=weeks,
         )
     for match in round_.active_matches:
         remaining = int(state.events.integers(1, state.sim.support_weeks[1] + 1))
@@ -221,6 +232,7 @@ def _new_case(state: _State, week: int) -> Case:
         language=family.languages[0] if family.languages else "nl",
         place=area.place if area is not None else "?",
         waiting_since=week,
+        ready=week + state.sim.intake_weeks if week >= 0 else week,
     )
     state.cases[family_id] = case
     return case
@@ -230,7 +242,7 @@ def _close_finished(state: _State, week: int) -> None:
     for family_id, match in list(state.matches.items()):
         if match.ends <= week:
             del state.matches[family_id]
-            state.cases[family_id].closed = week
+            state.cases[family_id].close(week, ENDED)
 
 
 def _churn(state: _State, week: int) -> None:
@@ -265,20 +277,27 @@ def _withdrawals(state: _State, week: int) -> None:
     limit = state.sim.withdraw_after_weeks
     if limit is None:
         return
-    for case in _waiting(state):
+    for case in _waiting(state, week):
         if week - case.waiting_since >= limit:
-            case.closed = week
+            case.close(week, WITHDREW)
 
 
-def _waiting(state: _State) -> list[Case]:
+def _waiting(state: _State, week: int) -> list[Case]:
+    """Families on the waiting list: intake done, not matched, not closed."""
     return [
-        c for c in state.cases.values() if c.closed is None and c.family.id not in state.matches
+        c
+        for c in state.cases.values()
+        if c.closed is None and c.family.id not in state.matches and c.ready <= week
     ]
+
+
+def _in_intake(state: _State, week: int) -> int:
+    return sum(1 for c in state.cases.values() if c.closed is None and c.ready > week)
 
 
 def _round(state: _State, week: int) -> Counter[str]:
     """Run the engine on who is waiting now; accept a share of its proposals."""
-    waiting = _waiting(state)
+    waiting = _waiting(state, week)
     if not waiting or not state.volunteers:
         return Counter({"no_eligible_volunteer": len(waiting)}) if waiting else Counter()
     matched = [state.cases[family_id] for family_id in state.matches]
@@ -299,6 +318,7 @@ def _round(state: _State, week: int) -> Counter[str]:
         coordinators=state.coordinators,
         weights=state.sim.weights,
         policy=state.sim.policy,
+        solver=SolverSettings(backend=state.lever.backend or state.sim.backend),
     )
     result = solve(round_)
     low, mode, high = state.sim.support_weeks
@@ -315,7 +335,7 @@ def _round(state: _State, week: int) -> Counter[str]:
     for unmatched in result.unmatched:
         case = state.cases[unmatched.family_id]
         if unmatched.reason == UnmatchedReason.NOT_ELIGIBLE and case.family.due_date is None:
-            case.closed = week  # the youngest child aged out while waiting
+            case.close(week, AGED_OUT)  # the youngest child aged out while waiting
     return Counter(str(u.reason) for u in result.unmatched)
 
 
@@ -324,9 +344,10 @@ def _count(state: _State, week: int) -> Week:
     return Week(
         week=week,
         arrived=len(state.cases),
-        waiting=len(_waiting(state)),
+        waiting=len(_waiting(state, week)),
         matched=len(state.matches),
         closed=sum(1 for c in cases if c.closed is not None),
+        in_intake=_in_intake(state, week),
         places=sum(v.capacity for v in state.volunteers.values()),
         places_used=len(state.matches),
         over_capacity=sum(
