@@ -13,9 +13,9 @@ from datetime import date
 
 from matcher.domain.round import Backend
 from matcher.simulate.measures import time_to_match
+from matcher.simulate.replication import Case
 from matcher.simulate.runner import run_simulation
-from matcher.simulate.scenario import Lever, Simulation
-from matcher.simulate.weeks import Case
+from matcher.simulate.what_if import Lever, Simulation
 from matcher.synthetic.generate import Area
 
 START = date(2027, 1, 4)

@@ -14,9 +14,9 @@ from matcher.simulate.advice import (
     replications_needed,
     verdict,
 )
+from matcher.simulate.replication import Case, Replication
 from matcher.simulate.runner import SimulationResult
-from matcher.simulate.scenario import Simulation
-from matcher.simulate.weeks import Case, Replication
+from matcher.simulate.what_if import Simulation
 from matcher.synthetic.generate import Area
 
 BASE = [(5.0, 0.5), (6.0, 0.6), (4.0, 0.4), (5.0, 0.5), (7.0, 0.7), (5.0, 0.5)]

@@ -15,10 +15,10 @@ from matcher.cli import main
 from matcher.domain.round import Backend
 from matcher.io.problems import InputError
 from matcher.simulate.measures import summarise
+from matcher.simulate.replication import simulate_once
 from matcher.simulate.report import markdown_report
 from matcher.simulate.runner import run_simulation
-from matcher.simulate.scenario import Cohort, Lever, Simulation, load_simulation
-from matcher.simulate.weeks import simulate_once
+from matcher.simulate.what_if import Cohort, Lever, Simulation, load_simulation
 from matcher.synthetic.generate import Area
 
 ROOT = Path(__file__).parent.parent
@@ -93,7 +93,7 @@ def test_the_shipped_what_if_scenario_is_valid() -> None:
 def test_a_backend_lever_matches_its_rounds_with_that_backend(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from matcher.simulate import weeks
+    from matcher.simulate import replication
 
     used: list[str] = []
 
@@ -101,7 +101,7 @@ def test_a_backend_lever_matches_its_rounds_with_that_backend(
         used.append(round_.solver.backend)
         return solve(round_)
 
-    monkeypatch.setattr(weeks, "solve", recording)
+    monkeypatch.setattr(replication, "solve", recording)
     sim = NORM.model_copy(update={"horizon_weeks": 8})
     simulate_once(sim, Lever(name="by hand", backend=Backend.GREEDY), seed=1)
     assert used and set(used) == {"greedy"}

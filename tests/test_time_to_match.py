@@ -9,10 +9,10 @@ from datetime import date
 from builders import family
 
 from matcher.simulate.measures import summarise, time_to_match
+from matcher.simulate.replication import AGED_OUT, WITHDREW, Case, Replication, simulate_once
 from matcher.simulate.report import markdown_report
 from matcher.simulate.runner import run_simulation
-from matcher.simulate.scenario import Lever, Simulation
-from matcher.simulate.weeks import AGED_OUT, WITHDREW, Case, Replication, simulate_once
+from matcher.simulate.what_if import Lever, Simulation
 from matcher.synthetic.generate import Area
 
 NORM = Simulation(area=Area(places=("Zwolle",)), start_date=date(2027, 1, 4))

@@ -15,7 +15,7 @@ import pytest
 from matcher.simulate import plots
 from matcher.simulate.report import markdown_report
 from matcher.simulate.runner import run_simulation
-from matcher.simulate.scenario import Lever, Simulation
+from matcher.simulate.what_if import Lever, Simulation
 from matcher.synthetic.generate import Area
 
 SIM = Simulation(

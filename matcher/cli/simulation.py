@@ -61,7 +61,7 @@ def simulate(
     from matcher.simulate.plots import write_plots
     from matcher.simulate.report import markdown_report
     from matcher.simulate.runner import run_simulation
-    from matcher.simulate.scenario import load_simulation
+    from matcher.simulate.what_if import load_simulation
 
     if (backend == "dask") != (scheduler is not None):
         raise click.UsageError("--backend dask and --scheduler go together")

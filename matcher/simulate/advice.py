@@ -23,7 +23,7 @@ from matcher.domain.vocab import language_name
 from matcher.simulate.markdown import escape, table
 from matcher.simulate.measures import Estimate, estimate, metrics
 from matcher.simulate.runner import SimulationResult, run_simulation
-from matcher.simulate.scenario import Cohort, Lever, Simulation
+from matcher.simulate.what_if import Cohort, Lever, Simulation
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 PARTS = {"mornings": "morning", "afternoons": "afternoon", "evenings": "evening"}

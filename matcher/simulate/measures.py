@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matcher.simulate.incidence import first_reaching, incidence_from_counts
-from matcher.simulate.weeks import AGED_OUT, WITHDREW, Case, Replication
+from matcher.simulate.replication import AGED_OUT, WITHDREW, Case, Replication
 
 WITHIN = (4, 8)
 RESAMPLES = 1000

@@ -17,8 +17,8 @@ from matcher.simulate.measures import (
     unmatched_reasons,
     waiting_list,
 )
+from matcher.simulate.replication import Case
 from matcher.simulate.runner import SimulationResult
-from matcher.simulate.weeks import Case
 
 
 def markdown_report(

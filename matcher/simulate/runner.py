@@ -12,8 +12,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from matcher.simulate.scenario import Lever, Simulation
-from matcher.simulate.weeks import Replication, simulate_once
+from matcher.simulate.replication import Replication, simulate_once
+from matcher.simulate.what_if import Lever, Simulation
 
 BASELINE = Lever(name="baseline")
 

@@ -24,7 +24,7 @@ from matcher.domain.slots import SLOT_NAMES
 from matcher.engine import solve
 from matcher.geo.postcodes import locate
 from matcher.result import UnmatchedReason
-from matcher.simulate.scenario import Cohort, Lever, Simulation
+from matcher.simulate.what_if import Cohort, Lever, Simulation
 from matcher.synthetic.generate import Area, random_family, random_volunteer
 
 EVENINGS = tuple(f"{day}-evening" for day in ("mon", "tue", "wed", "thu", "fri"))
