@@ -19,6 +19,8 @@ from pydantic import BaseModel, ValidationError
 from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import Absence, ActiveMatch, Coordinator, Pair, Period, Round
 from matcher.io.atomic import write_files_atomic
+from matcher.io.json_input import read_text
+from matcher.io.limits import MAX_COLUMNS, MAX_ROWS
 from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.io.tabular import csv_text
 
@@ -34,6 +36,7 @@ RECORDS: dict[str, type[BaseModel]] = {
 }
 REQUIRED = ("volunteers", "families")
 SETTINGS = "settings"
+SETTING_SECTIONS = ("reference_date", "weights", "policy", "solver")
 PERSONAL_COLUMNS = frozenset(
     {
         "name",
@@ -151,20 +154,27 @@ def read_round_tables(
 
 def _read_table(path: Path, name: str, problems: list[InputProblem]) -> list[list[str]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        problems.append(InputProblem(name, None, None, f"not UTF-8 text ({error.reason})"))
-        return []
-    except OSError as error:
-        problems.append(InputProblem(name, None, None, f"cannot be read ({error.strerror})"))
+        text = read_text(path, name)
+    except InputError as error:
+        problems.extend(error.problems)
         return []
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    table: Table = []
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if number > MAX_ROWS:
+                problems.append(InputProblem(name, number, None, f"more than {MAX_ROWS:,} rows"))
+                return []
+            if len(row) > MAX_COLUMNS:
+                message = f"{len(row)} cells; a table has at most {MAX_COLUMNS} columns"
+                problems.append(InputProblem(name, number, None, message))
+                return []
+            table.append(row)
     except csv.Error as error:
         problems.append(InputProblem(name, None, None, f"malformed CSV ({error})"))
         return []
+    return table
 
 
 def _header(
@@ -237,6 +247,7 @@ def _read_settings(
     """``key,value`` rows into a nested dict, and the row number of each dotted key."""
     settings: dict[str, Any] = {}
     numbers: dict[str, int] = {}
+    sections: dict[str, str] = {}
     first = [_column(c) for c in table[0][:2]] if table else []
     start = 2 if first in (["key", "value"], ["sleutel", "waarde"]) else 1
     for number, cells in enumerate(table[start - 1 :], start=start):
@@ -246,13 +257,39 @@ def _read_settings(
             problems.append(InputProblem(name, number, None, "expected two cells: key,value"))
             continue
         key, value = cells[0].strip(), cells[1].strip()
+        if key.split(".")[0] not in SETTING_SECTIONS:
+            message = f"unknown setting; use {', '.join(SETTING_SECTIONS)} (e.g. weights.distance)"
+            problems.append(InputProblem(name, number, key, message))
+            continue
+        conflict = _conflicting_key(key, numbers, sections)
+        if conflict is not None:
+            message = f"setting {key!r} conflicts with {conflict!r} (row {numbers[conflict]})"
+            problems.append(InputProblem(name, number, key, message))
+            continue
         target = settings
         *parents, leaf = key.split(".")
         for part in parents:
             target = target.setdefault(part, {})
         target[leaf] = value if value else None
         numbers[key] = number
+        for end in range(1, len(parents) + 1):
+            sections.setdefault(".".join(parents[:end]), key)
     return settings, numbers
+
+
+def _conflicting_key(key: str, seen: dict[str, int], sections: dict[str, str]) -> str | None:
+    """An earlier key that is the same as ``key``, a section holding it, or a key inside it
+    (``sections`` maps every proper prefix of an earlier key to that key)."""
+    if key in seen:
+        return key
+    if key in sections:
+        return sections[key]
+    parts = key.split(".")
+    for end in range(1, len(parts)):
+        prefix = ".".join(parts[:end])
+        if prefix in seen:
+            return prefix
+    return None
 
 
 def describe_error(error: Any) -> str:
