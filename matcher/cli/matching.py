@@ -19,7 +19,7 @@ from matcher.cli.app import (
     solve_round,
     solve_round_prepared,
 )
-from matcher.domain.round import Backend, Round
+from matcher.domain.round import MAX_SEED, Backend, Round
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
 from matcher.io.results import (
@@ -59,7 +59,7 @@ from matcher.solve.result import SolveResult, SolveStatus
     help="Seconds the CP-SAT backend may use.",
 )
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT threads (1 = deterministic).")
-@click.option("--seed", type=click.IntRange(0), help="CP-SAT random seed.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), help="CP-SAT random seed.")
 @click.option("--report", is_flag=True, help="Also write report.html (map, charts, tables).")
 def solve(
     round_path: str,

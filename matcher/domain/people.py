@@ -45,12 +45,19 @@ def _normalise_postcode(value: object) -> object:
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 """A pseudonymous id from the case system: letters, digits and ``._:-``, at most 64 characters."""
 
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
+"""A date in people's lives and plans: 1900 to 2099 (a mistyped year is refused, not solved)."""
+
 Postcode = Annotated[str | None, BeforeValidator(_normalise_postcode)]
 """A Dutch postcode, normalised to ``1234`` or ``1234AB``."""
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class _Located(_Record):
@@ -79,7 +86,7 @@ class Volunteer(_Located):
     slots: SlotList = ()
     capacity: int = Field(default=1, ge=1, le=3, description="families at once (1-3)")
     max_travel_km: float | None = Field(
-        default=None, gt=0, description="hard travel limit; defaults by travel mode"
+        default=None, gt=0, le=500, description="hard travel limit; defaults by travel mode"
     )
     travel_mode: TravelMode = TravelMode.BIKE
     age_groups: Annotated[tuple[AgeGroup, ...], BeforeValidator(split_list)] = ()
@@ -94,7 +101,7 @@ class Volunteer(_Located):
 class Child(_Record):
     """A child of the family: a birth date, or an age in years when the date is not shared."""
 
-    birth_date: date | None = None
+    birth_date: Day | None = None
     age_years: float | None = Field(default=None, ge=0, lt=25)
 
     @model_validator(mode="before")
@@ -139,13 +146,13 @@ class Family(_Located):
     speaks_dutch: bool = True
     slots: SlotList = ()
     children: Annotated[tuple[Child, ...], BeforeValidator(split_list)] = ()
-    due_date: date | None = Field(default=None, description="expected birth, for a pregnancy")
+    due_date: Day | None = Field(default=None, description="expected birth, for a pregnancy")
     themes: Annotated[tuple[ThemeRequest, ...], BeforeValidator(split_list)] = ()
     volunteer_gender: Gender | None = None
     volunteer_gender_rule: Strength = Strength.SOFT
     no_pets: Strength | None = None
     non_smoker: Strength | None = None
-    registered: date = Field(description="date the family started waiting")
+    registered: Day = Field(description="date the family started waiting")
     rematch: bool = Field(default=False, description="re-opened after a volunteer stopped")
     age_limit: int = Field(
         default=6, ge=1, le=18, description="programme age limit of the municipality"

@@ -7,12 +7,23 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from matcher.domain.people import Family, Id, Volunteer
+from matcher.domain.people import Day, Family, Id, Volunteer
 from matcher.domain.slots import Slot, SlotList
+
+MAX_PEOPLE = 20_000
+"""Volunteers, and families, in one round (the whole country has about 3,000 and 4,000)."""
+MAX_RECORDS = 100_000
+"""Entries of any other list of a round."""
+MAX_WEIGHT = 1_000.0
+"""The largest weight of a quality term (weights are relative: 1 and 2 are typical)."""
+MAX_SEED = 2**31 - 1
+"""CP-SAT's random seed is a 32-bit signed integer."""
+EARLIEST_ROUND = date(2000, 1, 1)
+LATEST_ROUND = date(2099, 12, 31)
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ActiveMatch(_Settings):
@@ -32,8 +43,8 @@ class Coordinator(_Settings):
 
 
 class _DateRange(_Settings):
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> _DateRange:
@@ -69,12 +80,12 @@ class Weights(_Settings):
     """Relative weights of the quality terms (each term is in 0..1), and the priority points that
     rank families in the first objective level. A term with weight 0 is ignored."""
 
-    language: float = Field(default=1.0, ge=0)
-    distance: float = Field(default=2.0, ge=0)
-    availability: float = Field(default=1.0, ge=0)
-    child_ages: float = Field(default=1.0, ge=0)
-    themes: float = Field(default=2.0, ge=0)
-    preferences: float = Field(default=1.0, ge=0)
+    language: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    distance: float = Field(default=2.0, ge=0, le=MAX_WEIGHT)
+    availability: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    child_ages: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    themes: float = Field(default=2.0, ge=0, le=MAX_WEIGHT)
+    preferences: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     points_per_week_waiting: int = Field(default=1, ge=0, le=99)
     max_weeks_counted: int = Field(default=52, ge=0, le=52)
     rematch_points: int = Field(default=40, ge=0, le=99)
@@ -118,7 +129,10 @@ class Policy(_Settings):
         default=True, description="a volunteer's maximum travel distance is hard"
     )
     max_distance_km: float | None = Field(
-        default=None, gt=0, description="a limit for everyone, on top of each volunteer's own"
+        default=None,
+        gt=0,
+        le=1_000,
+        description="a limit for everyone, on top of each volunteer's own",
     )
     enforce_age_limit: bool = Field(
         default=True, description="only families within the programme's age limit are matched"
@@ -142,7 +156,7 @@ class SolverSettings(_Settings):
     backend: Backend = Backend.FLOW
     time_limit_s: float = Field(default=60.0, gt=0, le=86_400)
     workers: int = Field(default=1, ge=1, le=64)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     shortlist_size: int = Field(default=3, ge=0, le=20)
 
 
@@ -150,17 +164,22 @@ class Round(_Settings):
     """Everything one matching round needs. Cross-references are checked by ``prepare``."""
 
     reference_date: date = Field(
-        default_factory=date.today, description="the day the round is run (ages, waiting time)"
+        default_factory=date.today,
+        ge=EARLIEST_ROUND,
+        le=LATEST_ROUND,
+        description="the day the round is run (ages, waiting time)",
     )
-    volunteers: tuple[Volunteer, ...] = ()
-    families: tuple[Family, ...] = ()
-    active_matches: tuple[ActiveMatch, ...] = ()
-    declined_pairs: tuple[Pair, ...] = ()
-    exclusions: tuple[Pair, ...] = ()
-    coordinators: tuple[Coordinator, ...] = ()
-    absences: tuple[Absence, ...] = ()
+    volunteers: tuple[Volunteer, ...] = Field(default=(), max_length=MAX_PEOPLE)
+    families: tuple[Family, ...] = Field(default=(), max_length=MAX_PEOPLE)
+    active_matches: tuple[ActiveMatch, ...] = Field(default=(), max_length=MAX_RECORDS)
+    declined_pairs: tuple[Pair, ...] = Field(default=(), max_length=MAX_RECORDS)
+    exclusions: tuple[Pair, ...] = Field(default=(), max_length=MAX_RECORDS)
+    coordinators: tuple[Coordinator, ...] = Field(default=(), max_length=MAX_RECORDS)
+    absences: tuple[Absence, ...] = Field(default=(), max_length=MAX_RECORDS)
     school_holidays: tuple[Period, ...] = Field(
-        default=(), description="periods without visits (the region's school holidays)"
+        default=(),
+        max_length=MAX_RECORDS,
+        description="periods without visits (the region's school holidays)",
     )
     weights: Weights = Weights()
     policy: Policy = Policy()
