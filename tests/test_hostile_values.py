@@ -92,3 +92,76 @@ def test_the_seed_fits_the_solver(tmp_path: Path) -> None:
     refused(
         run("validate", str(_write(tmp_path, _document(solver={"seed": 2**63})))), "solver.seed"
     )
+
+
+@pytest.mark.parametrize(
+    ("id_", "message"),
+    [
+        ("jan@example.nl", "looks like an e-mail address"),
+        ("0612345678", "looks like a phone number"),
+        ("06-12345678", "looks like a phone number"),
+        ("+31612345678", "looks like a phone number"),
+        ("111222333", "looks like a citizen service number (BSN)"),
+        ("123456782", "looks like a citizen service number (BSN)"),
+    ],
+)
+def test_ids_that_look_like_personal_data_are_refused(
+    tmp_path: Path, id_: str, message: str
+) -> None:
+    document = _document()
+    document["volunteers"][0]["id"] = id_  # type: ignore[index]
+    refused(run("validate", str(_write(tmp_path, document))), "volunteers[0].id", message)
+
+
+def test_nine_digit_ids_failing_the_eleven_test_are_fine() -> None:
+    assert volunteer("123456789").id == "123456789"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Naam",
+        "E-mail",
+        "e_mail",
+        "Telefoon nummer",
+        "telefoonnummer",
+        "Geboortedatum",
+        "date_of_birth",
+        "Mobiel",
+        "BSN",
+        "Burgerservicenummer",
+        "Woonplaats",
+        "Adrés",
+        "phone",
+    ],
+)
+def test_personal_data_columns_are_named_as_such(tmp_path: Path, header: str) -> None:
+    write_round_csv(round_of([volunteer()], [family()]), tmp_path / "r")
+    path = tmp_path / "r" / "volunteers.csv"
+    lines = path.read_text().splitlines()
+    path.write_text(f"{lines[0]},{header}\n{lines[1]},x\n")
+    refused(
+        run("validate", str(tmp_path / "r")),
+        f"volunteers.csv, row 1, field '{header}': looks like personal data",
+    )
+
+
+def test_a_personal_field_in_json_is_named_as_such(tmp_path: Path) -> None:
+    document = _document()
+    document["families"][0]["telefoonnummer"] = "x"  # type: ignore[index]
+    refused(run("validate", str(_write(tmp_path, document))), "looks like personal data")
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x")', "<b>kerst</b>", "+1", "x" * 41, "a\x07b"]
+)
+def test_holiday_names_are_short_plain_labels(tmp_path: Path, name: str) -> None:
+    holiday = {"name": name, "start": "2026-12-19", "end": "2027-01-03"}
+    document = _document(school_holidays=[holiday])
+    refused(run("validate", str(_write(tmp_path, document))), "school_holidays[0].name")
+
+
+def test_ids_differing_only_in_case_are_duplicates(tmp_path: Path) -> None:
+    round_ = round_of([volunteer("V1"), volunteer("v1")], [family()])
+    path = _write(tmp_path, json.loads(round_.model_dump_json()))
+    refused(run("validate", str(path)), "volunteers[1].id", "differs only in case from 'V1'")

@@ -10,6 +10,7 @@ import click
 
 from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, main
 from matcher.io.atomic import write_files_atomic
+from matcher.io.result_file import read_result
 from matcher.io.results import plan_xlsx
 from matcher.io.rounds import load_and_prepare, load_round
 from matcher.lifecycle.decisions import (
@@ -22,7 +23,7 @@ from matcher.lifecycle.decisions import (
 )
 from matcher.lifecycle.decisions import accept as accept_proposal
 from matcher.lifecycle.decisions import decline as decline_proposal
-from matcher.lifecycle.store import load_result, record
+from matcher.lifecycle.store import record
 
 
 @main.command()
@@ -51,7 +52,7 @@ def decide(
       matcher decide scenarios/location --result matcher-output/result.json \\
           --family F0003 --accept
     """
-    proposal = find_proposal(load_result(Path(result_path)).proposals, family_id)
+    proposal = find_proposal(read_result(Path(result_path)).proposals, family_id)
     entry = DecisionRecord(
         time=datetime.now(UTC),
         coordinator=coordinator,
@@ -172,7 +173,7 @@ def plan(
     from matcher.schedule.plan import plan_round
 
     round_, _ = load_and_prepare(round_path, stdin=sys.stdin)
-    result = load_result(Path(result_path))
+    result = read_result(Path(result_path))
     first = start.date() if start else round_.reference_date
     dated = plan_round(round_, result.proposals, first, weeks, review_weeks)
     folder = Path(out)

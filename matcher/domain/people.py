@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from matcher.domain.slots import SlotList
 from matcher.domain.vocab import (
@@ -42,8 +42,58 @@ def _normalise_postcode(value: object) -> object:
     return match.group(1) + (match.group(2) or "")
 
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
-"""A pseudonymous id from the case system: letters, digits and ``._:-``, at most 64 characters."""
+def _not_personal(value: object) -> object:
+    """Refuse an id that looks like an e-mail address, a phone number or a citizen service
+    number (BSN): records are keyed by the case system's pseudonymous id, never by those."""
+    if not isinstance(value, str):
+        return value
+    if "@" in value:
+        raise ValueError("looks like an e-mail address: use the case system's pseudonymous id")
+    digits = re.sub(r"[\s.()-]", "", value)
+    if re.fullmatch(r"(?:\+|00)31\d{9}|0\d{9}", digits):
+        raise ValueError("looks like a phone number: use the case system's pseudonymous id")
+    if re.fullmatch(r"\d{9}", digits) and is_bsn(digits):
+        raise ValueError(
+            "looks like a citizen service number (BSN): use the case system's pseudonymous id"
+        )
+    return value
+
+
+def is_bsn(digits: str) -> bool:
+    """Whether nine digits pass the BSN eleven-test (9*d1 + 8*d2 + ... + 2*d8 - d9 is a
+    multiple of 11)."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
+
+
+Id = Annotated[
+    str,
+    BeforeValidator(_not_personal),
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"),
+]
+"""A pseudonymous id from the case system: letters, digits and ``._:-``, at most 64 characters,
+and nothing that looks like an e-mail address, a phone number or a BSN."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula."""
+
+
+def _plain(value: str) -> str:
+    """Refuse text a spreadsheet or a web page would read as a formula or markup."""
+    if value.startswith(FORMULA_STARTS):
+        raise ValueError(f"may not start with {value[0]!r} (a spreadsheet reads it as a formula)")
+    if any(char in "<>" or (ord(char) < 32 and char != "\n") for char in value):
+        raise ValueError("may not hold <, > or control characters")
+    return value
+
+
+Label = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_plain)]
+"""A short name such as a school holiday's: at most 40 characters, no markup or formula."""
+
+Text = Annotated[str, Field(max_length=2_000), AfterValidator(_plain)]
+"""A sentence the engine wrote (a reason, a message), read back from a result file."""
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2099, 12, 31)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from matcher.domain.people import Day, Family, Id, Volunteer
+from matcher.domain.people import Day, Family, Id, Label, Volunteer
 from matcher.domain.slots import Slot, SlotList
 
 MAX_PEOPLE = 20_000
@@ -62,7 +62,7 @@ class Absence(_DateRange):
 class Period(_DateRange):
     """A named date range, such as a school holiday (both ends included)."""
 
-    name: str = Field(min_length=1, max_length=80)
+    name: Label
 
 
 class Pair(_Settings):

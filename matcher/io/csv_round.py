@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -37,35 +38,39 @@ RECORDS: dict[str, type[BaseModel]] = {
 REQUIRED = ("volunteers", "families")
 SETTINGS = "settings"
 SETTING_SECTIONS = ("reference_date", "weights", "policy", "solver")
-PERSONAL_COLUMNS = frozenset(
-    {
-        "name",
-        "first_name",
-        "firstname",
-        "last_name",
-        "lastname",
-        "surname",
-        "full_name",
-        "naam",
-        "voornaam",
-        "achternaam",
-        "address",
-        "adres",
-        "street",
-        "straat",
-        "house_number",
-        "huisnummer",
-        "bsn",
-        "citizen_number",
-        "email",
-        "e-mail",
-        "phone",
-        "telephone",
-        "telefoon",
-        "birth_name",
-        "notes",
-        "case_notes",
-    }
+_PERSONAL_WORDS = """
+    name naam firstname voornaam roepnaam voorletters initials lastname achternaam surname
+    familienaam tussenvoegsel fullname volledigenaam birthname geboortenaam meisjesnaam
+    maidenname
+    address adres street straat straatnaam housenumber huisnummer woonplaats city town residence
+    postaladdress postadres
+    bsn burgerservicenummer citizennumber citizenservicenumber ssn socialsecuritynumber
+    sofinummer passport paspoort paspoortnummer iban rekeningnummer bankaccount
+    email emailadres emailaddress mail phone phonenumber telephone telefoon telefoonnummer tel
+    mobile mobiel mobielnummer gsm
+    dateofbirth birthdate birthday dob geboortedatum geboortedag geboorteplaats placeofbirth
+    nationality nationaliteit religion religie geloof ethnicity etniciteit afkomst health
+    gezondheid diagnosis diagnose notes casenotes notities aantekeningen opmerkingen comments
+"""
+PERSONAL_COLUMNS = frozenset(_PERSONAL_WORDS.split())
+"""Column names of personal data, compacted by ``personal_key`` (English and Dutch)."""
+
+
+def personal_key(header: str) -> str:
+    """A header compacted for the personal-data check: accents dropped, lower case, letters
+    and digits only (``E-mail adres`` -> ``emailadres``)."""
+    decomposed = unicodedata.normalize("NFKD", header)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in plain.casefold() if c.isalnum())
+
+
+def looks_personal(header: str) -> bool:
+    """Whether a column or field name names personal data the engine must not receive."""
+    return personal_key(header) in PERSONAL_COLUMNS
+
+
+PERSONAL_MESSAGE = (
+    "looks like personal data: the engine needs only pseudonymous ids, remove this column"
 )
 
 
@@ -190,11 +195,8 @@ def _header(
         if column in known:
             continue
         ok = False
-        if column.lower() in PERSONAL_COLUMNS:
-            message = (
-                "looks like personal data: the engine needs only pseudonymous ids, "
-                "remove this column"
-            )
+        if looks_personal(column):
+            message = PERSONAL_MESSAGE
         else:
             message = f"unknown column; expected some of: {', '.join(model.model_fields)}"
         problems.append(InputProblem(name, 1, column, message))
@@ -295,7 +297,12 @@ def _conflicting_key(key: str, seen: dict[str, int], sections: dict[str, str]) -
 def describe_error(error: Any) -> str:
     """A pydantic error as a short message naming the bad value (never a whole record)."""
     if error["type"] == "extra_forbidden":
-        return "unknown field"
+        field = str(error["loc"][-1]) if error.get("loc") else ""
+        return (
+            PERSONAL_MESSAGE.replace("column", "field")
+            if looks_personal(field)
+            else ("unknown field")
+        )
     if error["type"] == "missing":
         return "required"
     message = str(error["msg"]).removeprefix("Value error, ")
