@@ -165,3 +165,24 @@ def test_ids_differing_only_in_case_are_duplicates(tmp_path: Path) -> None:
     round_ = round_of([volunteer("V1"), volunteer("v1")], [family()])
     path = _write(tmp_path, json.loads(round_.model_dump_json()))
     refused(run("validate", str(path)), "volunteers[1].id", "differs only in case from 'V1'")
+
+
+@pytest.mark.parametrize(
+    ("place", "message"),
+    [
+        ({"latitude": 5.1, "longitude": 52.1}, "look swapped"),
+        ({"latitude": 48.85, "longitude": 2.35}, "lies outside the Netherlands"),
+        ({"latitude": 0.0, "longitude": 0.0}, "lies outside the Netherlands"),
+        ({"latitude": 53.2, "longitude": 6.56, "postcode": "3511"}, "km from postcode area 3511"),
+    ],
+)
+def test_coordinates_outside_the_country_or_far_from_the_postcode_are_refused(
+    tmp_path: Path, place: dict[str, object], message: str
+) -> None:
+    document = _document()
+    document["families"][0] |= place  # type: ignore[index]
+    refused(run("validate", str(_write(tmp_path, document))), "families[0]", message)
+
+
+def test_coordinates_near_their_postcode_are_fine() -> None:
+    assert volunteer(latitude=52.09, longitude=5.12, postcode="3511").postcode == "3511"

@@ -19,6 +19,7 @@ from matcher.domain.vocab import (
     ThemePriority,
     TravelMode,
 )
+from matcher.geo.bounds import coordinate_problem
 
 POSTCODE_PATTERN = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})?$")
 
@@ -123,6 +124,10 @@ class _Located(_Record):
             raise ValueError("give both latitude and longitude, or neither")
         if self.postcode is None and self.latitude is None:
             raise ValueError("a postcode or latitude/longitude is required")
+        if self.latitude is not None and self.longitude is not None:
+            problem = coordinate_problem(self.latitude, self.longitude, self.postcode)
+            if problem is not None:
+                raise ValueError(problem)
         return self
 
 
