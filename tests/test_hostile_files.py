@@ -209,3 +209,17 @@ def test_two_sheets_for_one_collection_are_refused(tmp_path: Path) -> None:
     path.write_bytes(_workbook(sheets))
     with pytest.raises(InputError, match="'volunteers' and 'Vrijwilligers' both hold volunteers"):
         load_round(path)
+
+
+def test_a_part_in_an_unsupported_compression_method_is_refused(tmp_path: Path) -> None:
+    data = bytearray(GOOD)
+    # Every local header and central directory entry names its method at a fixed offset;
+    # 99 (AES) is one zipfile cannot read.
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    path = tmp_path / "round.xlsx"
+    path.write_bytes(bytes(data))
+    refused(run("validate", str(path)), "round.xlsx: not a readable .xlsx workbook")

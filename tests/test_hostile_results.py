@@ -107,3 +107,14 @@ def test_a_broken_result_file_is_refused(
         path.write_bytes(content)
     with pytest.raises(InputError, match=message):
         read_result(path)
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01"])
+def test_plan_refuses_a_start_far_from_now(
+    solved: tuple[Path, Path], tmp_path: Path, start: str
+) -> None:
+    folder, result = solved
+    out = tmp_path / "plan"
+    outcome = run("plan", str(folder), "--result", str(result), "--out", str(out), "--start", start)
+    assert outcome.exit_code == 2 and "--start" in outcome.output, outcome.output
+    assert not out.exists()

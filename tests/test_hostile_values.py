@@ -186,3 +186,11 @@ def test_coordinates_outside_the_country_or_far_from_the_postcode_are_refused(
 
 def test_coordinates_near_their_postcode_are_fine() -> None:
     assert volunteer(latitude=52.09, longitude=5.12, postcode="3511").postcode == "3511"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_time_limit_that_is_not_a_number_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    path = _write(tmp_path, _document())
+    outcome = run("solve", str(path), "--time-limit", value, "--out", str(tmp_path / "o"))
+    refused(outcome, "--time-limit")
+    assert not (tmp_path / "o").exists()

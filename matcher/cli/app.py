@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 
 import click
+from pydantic import ValidationError
 
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import SolverSettings
@@ -72,7 +73,12 @@ def solve_round_prepared(
     round_, prepared = load_and_prepare(round_path, stdin=sys.stdin)
     settings = {key: value for key, value in overrides.items() if value is not None}
     if settings:
-        solver = SolverSettings.model_validate(round_.solver.model_dump() | settings)
+        try:
+            solver = SolverSettings.model_validate(round_.solver.model_dump() | settings)
+        except ValidationError as error:  # e.g. --time-limit nan, which FloatRange lets through
+            first = error.errors()[0]
+            option = "--" + str(first["loc"][0]).removesuffix("_s").replace("_", "-")
+            raise click.BadParameter(str(first["msg"]), param_hint=option) from None
         prepared = replace(prepared, round=round_.model_copy(update={"solver": solver}))
     return prepared, solve_prepared(prepared)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, main
+from matcher.domain.round import EARLIEST_ROUND, LATEST_ROUND
 from matcher.io.atomic import write_files_atomic
 from matcher.io.result_file import read_result
 from matcher.io.results import plan_xlsx
@@ -175,6 +176,9 @@ def plan(
     round_, _ = load_and_prepare(round_path, stdin=sys.stdin)
     result = read_result(Path(result_path))
     first = start.date() if start else round_.reference_date
+    if not EARLIEST_ROUND <= first <= LATEST_ROUND:
+        message = f"plan from {EARLIEST_ROUND} to {LATEST_ROUND}"
+        raise click.BadParameter(message, param_hint="--start")
     dated = plan_round(round_, result.proposals, first, weeks, review_weeks)
     folder = Path(out)
     files: dict[Path, str | bytes] = {

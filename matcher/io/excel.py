@@ -4,6 +4,7 @@ sheet names and headers), and results written to one workbook with a sheet each.
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import struct
 import zipfile
@@ -65,6 +66,9 @@ _BROKEN = (
     ParseError,
     EOFError,
     OSError,
+    lzma.LZMAError,
+    NotImplementedError,  # a compression method zipfile lacks
+    RuntimeError,  # an encrypted part
     KeyError,
     IndexError,
     ValueError,
