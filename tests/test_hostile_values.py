@@ -194,3 +194,19 @@ def test_a_time_limit_that_is_not_a_number_is_a_usage_error(tmp_path: Path, valu
     outcome = run("solve", str(path), "--time-limit", value, "--out", str(tmp_path / "o"))
     refused(outcome, "--time-limit")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_refused_personal_id_is_not_repeated_back(tmp_path: Path) -> None:
+    document = _document()
+    document["volunteers"][0]["id"] = "jan@example.nl"  # type: ignore[index]
+    outcome = run("validate", str(_write(tmp_path, document)))
+    refused(outcome, "looks like an e-mail address")
+    assert "jan@example.nl" not in outcome.output
+
+
+def test_a_huge_field_name_is_cut_short(tmp_path: Path) -> None:
+    document = _document()
+    document["volunteers"][0]["x" * 100_000] = 1  # type: ignore[index]
+    outcome = run("validate", str(_write(tmp_path, document)))
+    refused(outcome, "unknown field")
+    assert len(outcome.output) < 500

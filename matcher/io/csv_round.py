@@ -307,6 +307,8 @@ def describe_error(error: Any) -> str:
         return "required"
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
+    if message.startswith("looks like"):
+        return message  # personal data is not repeated back
     if isinstance(value, str | int | float) and len(str(value)) <= 40:
         message += f" (got {value!r})"
     return message
