@@ -287,8 +287,9 @@ def test_command_line_options(data: st.DataObject) -> None:
                     ["plan", r, "--result", str(result), "--out", o, "--start", odd],
                     ["plan", r, "--result", str(result), "--out", o, "--weeks", odd],
                     ["end", r, "--family", f, "--reason", "family_stops", "--date", odd],
+                    ["scenario", "generate", o, "--place", "Zwolle", "--volunteers", odd],
                 ]
             )
         )
-        written = out if args[0] in ("solve", "plan") else None
+        written = out if args[0] in ("solve", "plan", "scenario") else None
         check(run(*args), "", written=written, folder=folder, before=before)

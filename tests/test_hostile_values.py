@@ -210,3 +210,13 @@ def test_a_huge_field_name_is_cut_short(tmp_path: Path) -> None:
     outcome = run("validate", str(_write(tmp_path, document)))
     refused(outcome, "unknown field")
     assert len(outcome.output) < 500
+
+
+def test_generate_refuses_more_people_than_a_round_may_hold(tmp_path: Path) -> None:
+    # Before the bound, --volunteers 2147483648 ran until memory was exhausted.
+    out = tmp_path / "gen"
+    outcome = run(
+        "scenario", "generate", str(out), "--place", "Zwolle", "--volunteers", "2147483648"
+    )
+    refused(outcome, "--volunteers")
+    assert not out.exists()

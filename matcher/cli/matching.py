@@ -19,7 +19,7 @@ from matcher.cli.app import (
     solve_round,
     solve_round_prepared,
 )
-from matcher.domain.round import MAX_SEED, Backend, Round
+from matcher.domain.round import MAX_PEOPLE, MAX_SEED, Backend, Round
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
 from matcher.io.results import (
@@ -201,8 +201,8 @@ def scenario() -> None:
 @click.option("--place", "places", multiple=True, help="Municipality or town (repeatable).")
 @click.option("--province", "provinces", multiple=True, help="Province (repeatable).")
 @click.option("--postcode", "postcodes", multiple=True, help="Four-digit postcode (repeatable).")
-@click.option("--volunteers", type=click.IntRange(0), default=25, show_default=True)
-@click.option("--families", type=click.IntRange(0), default=30, show_default=True)
+@click.option("--volunteers", type=click.IntRange(0, MAX_PEOPLE), default=25, show_default=True)
+@click.option("--families", type=click.IntRange(0, MAX_PEOPLE), default=30, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
     "--reference-date", type=click.DateTime(["%Y-%m-%d"]), help="The round's date (default: today)."
