@@ -90,8 +90,8 @@ def _plain(value: str) -> str:
     return value
 
 
-Label = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_plain)]
-"""A short name such as a school holiday's: at most 40 characters, no markup or formula."""
+Label = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_plain)]
+"""A short name such as a school holiday's: at most 60 characters, no markup or formula."""
 
 Text = Annotated[str, Field(max_length=2_000), AfterValidator(_plain)]
 """A sentence the engine wrote (a reason, a message), read back from a result file."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -184,3 +185,17 @@ class Round(_Settings):
     weights: Weights = Weights()
     policy: Policy = Policy()
     solver: SolverSettings = SolverSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_many(cls, data: Any) -> Any:
+        """Refuse an oversized round before validating its people one by one."""
+        if isinstance(data, dict):
+            for name in ("volunteers", "families"):
+                people = data.get(name)
+                if isinstance(people, list | tuple) and len(people) > MAX_PEOPLE:
+                    raise ValueError(
+                        f"a round holds at most {MAX_PEOPLE:,} {name} (got {len(people):,}): "
+                        "split it by area or coordinator"
+                    )
+        return data
