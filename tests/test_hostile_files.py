@@ -223,3 +223,21 @@ def test_a_part_in_an_unsupported_compression_method_is_refused(tmp_path: Path) 
     path = tmp_path / "round.xlsx"
     path.write_bytes(bytes(data))
     refused(run("validate", str(path)), "round.xlsx: not a readable .xlsx workbook")
+
+
+def test_a_repeated_json_key_is_refused(tmp_path: Path) -> None:
+    path, document = _json_round(tmp_path)
+    text = json.dumps(document)
+    path.write_text(text.replace('"volunteers": [', '"families": [], "volunteers": [', 1))
+    refused(
+        run("validate", str(path)), "round.json: invalid JSON: the key 'families' appears twice"
+    )
+
+
+@pytest.mark.parametrize("extra", ["id", "capaciteit"])
+def test_a_repeated_column_is_refused(tmp_path: Path, extra: str) -> None:
+    write_round_csv(round_of([volunteer()], [family()]), tmp_path / "r")
+    path = tmp_path / "r" / "volunteers.csv"
+    lines = path.read_text().splitlines()
+    path.write_text(f"{lines[0]},{extra}\n{lines[1]},2\n")
+    refused(run("validate", str(tmp_path / "r")), "volunteers.csv, row 1", "column appears twice")

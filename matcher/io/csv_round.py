@@ -191,7 +191,13 @@ def _header(
     header = [_column(cell) for cell in table[0]]
     known = set(model.model_fields)
     ok = True
+    seen: set[str] = set()
     for column in header:
+        if column in seen and column.strip():
+            ok = False
+            message = "column appears twice (a Dutch and an English name count as one)"
+            problems.append(InputProblem(name, 1, column, message))
+        seen.add(column)
         if column in known:
             continue
         ok = False

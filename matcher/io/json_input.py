@@ -53,7 +53,7 @@ def parse_json(text: str, display: str) -> Any:
     if depth > MAX_JSON_DEPTH:
         _refuse(display, f"nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise InputError(
             [
@@ -87,6 +87,16 @@ def nesting_depth(text: str) -> int:
 
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: a repeated key would silently drop a value."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {key[:40]!r} appears twice in one object")
+        document[key] = value
+    return document
 
 
 def _no_constant(name: str) -> NoReturn:
