@@ -22,7 +22,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import national, orlib, peers, scenarios, simulation
+from benchmarks import fuzz, national, orlib, peers, scenarios, simulation
 from matcher.io.rounds import load_round
 
 RESULTS = Path(__file__).parent / "results"
@@ -106,6 +106,11 @@ def simulation_section(args: argparse.Namespace) -> tuple[list[dict[str, object]
     ]
 
 
+def fuzz_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    rows, summary = fuzz.fuzz(10_000, seed=1)
+    return rows, fuzz.section_notes(summary)
+
+
 Section = Callable[[argparse.Namespace], tuple[list[dict[str, object]], list[str]]]
 SECTIONS: dict[str, tuple[str, Section]] = {
     "cli": ("The shipped scenarios through the whole CLI (medians)", cli_section),
@@ -120,6 +125,10 @@ SECTIONS: dict[str, tuple[str, Section]] = {
         gap_section,
     ),
     "simulation": ("What-if simulation: replications x 52 weeks", simulation_section),
+    "fuzz": (
+        "Fuzz: mutated inputs through the whole CLI (exit codes, tracebacks, hangs)",
+        fuzz_section,
+    ),
 }
 
 

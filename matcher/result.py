@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from matcher.domain.frozen import Frozen
-from matcher.domain.round import Policy, SolverSettings, Weights
+from matcher.domain.people import Id, Text
+from matcher.domain.round import (
+    EARLIEST_ROUND,
+    LATEST_ROUND,
+    MAX_PEOPLE,
+    MAX_RECORDS,
+    Policy,
+    SolverSettings,
+    Weights,
+)
+from matcher.domain.slots import SLOT_COUNT, Slot
 
 
 class SolveStatus(StrEnum):
@@ -20,6 +31,15 @@ class SolveStatus(StrEnum):
     INFEASIBLE = "infeasible"
     TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
     INVALID = "invalid"
+
+
+# A result read back from a file is checked like any input: ids are ids, slots are slots and
+# sentences hold no formula or markup, so an edited result.json cannot smuggle text into the
+# files written from it.
+Slots = Annotated[list[Slot], Field(max_length=SLOT_COUNT)]
+Ids = Annotated[list[Id], Field(max_length=MAX_PEOPLE)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,39}$")]
+Count = Annotated[int, Field(ge=-(2**62), le=2**62)]
 
 
 class ScoreBreakdown(Frozen):
@@ -37,30 +57,30 @@ class ScoreBreakdown(Frozen):
 class Proposal(Frozen):
     """A volunteer to introduce to a family, and the weekly half-day for their visits."""
 
-    family_id: str
-    volunteer_id: str
-    slot: str
-    other_shared_slots: list[str]
+    family_id: Id
+    volunteer_id: Id
+    slot: Slot
+    other_shared_slots: Slots
     distance_km: float
-    quality_points: int
-    family_priority: int
+    quality_points: Count
+    family_priority: Count
     scores: ScoreBreakdown
-    reasons: list[str]
+    reasons: Annotated[list[Text], Field(max_length=50)]
 
 
 class Alternative(Frozen):
     """A volunteer a family could have, for the coordinator's shortlist."""
 
-    volunteer_id: str
+    volunteer_id: Id
     quality: float
     distance_km: float
-    shared_slots: list[str]
-    proposed_to: list[str] = Field(description="the families this volunteer is proposed to")
+    shared_slots: Slots
+    proposed_to: Ids = Field(description="the families this volunteer is proposed to")
 
 
 class Shortlist(Frozen):
-    family_id: str
-    alternatives: list[Alternative]
+    family_id: Id
+    alternatives: Annotated[list[Alternative], Field(max_length=MAX_PEOPLE)]
 
 
 class UnmatchedReason(StrEnum):
@@ -72,36 +92,36 @@ class UnmatchedReason(StrEnum):
 class Competitor(Frozen):
     """An eligible volunteer who was proposed to other families instead."""
 
-    volunteer_id: str
-    proposed_to: list[str]
+    volunteer_id: Id
+    proposed_to: Ids
 
 
 class Unmatched(Frozen):
     """A waiting family without a proposal, and why."""
 
-    family_id: str
+    family_id: Id
     reason: UnmatchedReason
-    message: str
-    rejected_by: dict[str, int] = Field(
-        description="per hard rule, how many volunteers it ruled out for this family"
+    message: Text
+    rejected_by: dict[Name, Count] = Field(
+        max_length=64, description="per hard rule, how many volunteers it ruled out for this family"
     )
-    competitors: list[Competitor]
+    competitors: Annotated[list[Competitor], Field(max_length=MAX_PEOPLE)]
 
 
 class SolverReport(Frozen):
     """Status, objective, proven bound and gap, and the settings used."""
 
-    backend: str
+    backend: Name
     status: SolveStatus
-    objective: int = Field(description="sum over proposals of multiplier * priority + quality")
-    bound: int = Field(description="proven upper bound on the objective")
+    objective: Count = Field(description="sum over proposals of multiplier * priority + quality")
+    bound: Count = Field(description="proven upper bound on the objective")
     gap: float = Field(description="(bound - objective) / max(1, objective)")
-    multiplier: int
-    families_waiting: int
-    families_matched: int
-    priority_points: int
-    quality_points: int
-    candidate_pairs: int
+    multiplier: Count
+    families_waiting: Count
+    families_matched: Count
+    priority_points: Count
+    quality_points: Count
+    candidate_pairs: Count
     settings: SolverSettings
     weights: Weights
     policy: Policy
@@ -119,11 +139,11 @@ class SolverReport(Frozen):
 class SolveResult(Frozen):
     """The outcome of one matching round."""
 
-    reference_date: date
+    reference_date: date = Field(ge=EARLIEST_ROUND, le=LATEST_ROUND)
     report: SolverReport
-    proposals: list[Proposal]
-    unmatched: list[Unmatched]
-    shortlists: list[Shortlist]
+    proposals: Annotated[list[Proposal], Field(max_length=MAX_PEOPLE)]
+    unmatched: Annotated[list[Unmatched], Field(max_length=MAX_PEOPLE)]
+    shortlists: Annotated[list[Shortlist], Field(max_length=MAX_RECORDS)]
     runtime_s: float = Field(
         default=0.0,
         exclude=True,

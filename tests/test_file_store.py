@@ -102,7 +102,7 @@ def _kill_after(renames: int, folder: Path, result: Path, family_id: str) -> int
         import os, sys
         from datetime import UTC, date, datetime
         from matcher.io.file_store import FileRoundStore
-        from matcher.lifecycle.store import load_result
+        from matcher.io.result_file import read_result
         from matcher.usecases import decide
 
         real, count = os.replace, [0]
@@ -113,7 +113,7 @@ def _kill_after(renames: int, folder: Path, result: Path, family_id: str) -> int
             real(source, target)
         os.replace = dying_replace
         store = FileRoundStore({str(folder)!r}, date(2026, 11, 24))
-        decide(store, load_result(__import__("pathlib").Path({str(result)!r})), {family_id!r},
+        decide(store, read_result(__import__("pathlib").Path({str(result)!r})), {family_id!r},
                True, "C1", datetime.now(UTC))
         """
     )

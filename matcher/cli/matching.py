@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from matcher.cli.app import (
     require_family,
     store_of,
 )
-from matcher.domain.round import Backend, Round
+from matcher.domain.round import MAX_PEOPLE, MAX_SEED, Backend, Round
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
 from matcher.io.results import (
@@ -55,10 +56,11 @@ from matcher.usecases.matching import solve_round, validate_round
 @click.option(
     "--time-limit",
     type=click.FloatRange(0, 86_400, min_open=True),
-    help="Seconds the CP-SAT backend may use.",
+    callback=lambda _ctx, _param, value: _finite(value),
+    help="Seconds the whole solve may take (CP-SAT backend).",
 )
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT threads (1 = deterministic).")
-@click.option("--seed", type=click.IntRange(0), help="CP-SAT random seed.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), help="CP-SAT random seed.")
 @click.option("--report", is_flag=True, help="Also write report.html (map, charts, tables).")
 def solve(
     round_path: str,
@@ -101,6 +103,13 @@ def solve(
         write_files_atomic(files)
         click.echo(summary_text(result))
         click.echo(f"Wrote {', '.join(str(path) for path in files)}")
+
+
+def _finite(value: float | None) -> float | None:
+    """click's FloatRange lets NaN through."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a number of seconds")
+    return value
 
 
 def _no_solution(result: SolveResult, out: str) -> None:
@@ -215,8 +224,8 @@ def scenario() -> None:
 @click.option("--place", "places", multiple=True, help="Municipality or town (repeatable).")
 @click.option("--province", "provinces", multiple=True, help="Province (repeatable).")
 @click.option("--postcode", "postcodes", multiple=True, help="Four-digit postcode (repeatable).")
-@click.option("--volunteers", type=click.IntRange(0), default=25, show_default=True)
-@click.option("--families", type=click.IntRange(0), default=30, show_default=True)
+@click.option("--volunteers", type=click.IntRange(0, MAX_PEOPLE), default=25, show_default=True)
+@click.option("--families", type=click.IntRange(0, MAX_PEOPLE), default=30, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
     "--reference-date", type=click.DateTime(["%Y-%m-%d"]), help="The round's date (default: today)."

@@ -10,9 +10,9 @@ import click
 from matcher import usecases
 from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, main, store_of
 from matcher.io.atomic import write_files_atomic
+from matcher.io.result_file import read_result
 from matcher.io.results import plan_xlsx
 from matcher.lifecycle.decisions import EndReason
-from matcher.lifecycle.store import load_result
 
 
 @main.command()
@@ -43,7 +43,7 @@ def decide(
     """
     proposal = usecases.decide(
         store_of(round_path),
-        load_result(Path(result_path)),
+        read_result(Path(result_path)),
         family_id,
         accepted=accept,
         coordinator=coordinator,
@@ -146,7 +146,7 @@ def plan(
     """
     from matcher.schedule.ics import calendars
 
-    result = load_result(Path(result_path))
+    result = read_result(Path(result_path))
     dated = usecases.plan(
         store_of(round_path), result, start.date() if start else None, weeks, review_weeks
     )

@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Frozen(BaseModel):
-    """An immutable pydantic model that refuses unknown fields. ``model_copy(update=...)``
-    validates the copy like new input, so a copy cannot hold what the constructor refuses."""
+    """An immutable pydantic model that refuses unknown fields and non-finite numbers.
+    ``model_copy(update=...)`` validates the copy like new input, so a copy cannot hold what
+    the constructor refuses."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with ``update`` applied and validated (``ValidationError`` if invalid)."""

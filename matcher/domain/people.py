@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from matcher.domain.frozen import Frozen
 from matcher.domain.slots import SlotList
@@ -21,6 +21,7 @@ from matcher.domain.vocab import (
     ThemePriority,
     TravelMode,
 )
+from matcher.geo.bounds import coordinate_problem
 
 POSTCODE_PATTERN = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})?$")
 
@@ -44,8 +45,63 @@ def _normalise_postcode(value: object) -> object:
     return match.group(1) + (match.group(2) or "")
 
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
-"""A pseudonymous id from the case system: letters, digits and ``._:-``, at most 64 characters."""
+def _not_personal(value: object) -> object:
+    """Refuse an id that looks like an e-mail address, a phone number or a citizen service
+    number (BSN): records are keyed by the case system's pseudonymous id, never by those."""
+    if not isinstance(value, str):
+        return value
+    if "@" in value:
+        raise ValueError("looks like an e-mail address: use the case system's pseudonymous id")
+    digits = re.sub(r"[\s.()-]", "", value)
+    if re.fullmatch(r"(?:\+|00)31\d{9}|0\d{9}", digits):
+        raise ValueError("looks like a phone number: use the case system's pseudonymous id")
+    if re.fullmatch(r"\d{9}", digits) and is_bsn(digits):
+        raise ValueError(
+            "looks like a citizen service number (BSN): use the case system's pseudonymous id"
+        )
+    return value
+
+
+def is_bsn(digits: str) -> bool:
+    """Whether nine digits pass the BSN eleven-test (9*d1 + 8*d2 + ... + 2*d8 - d9 is a
+    multiple of 11)."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
+
+
+Id = Annotated[
+    str,
+    BeforeValidator(_not_personal),
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"),
+]
+"""A pseudonymous id from the case system: letters, digits and ``._:-``, at most 64 characters,
+and nothing that looks like an e-mail address, a phone number or a BSN."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula."""
+
+
+def _plain(value: str) -> str:
+    """Refuse text a spreadsheet or a web page would read as a formula or markup."""
+    if value.startswith(FORMULA_STARTS):
+        raise ValueError(f"may not start with {value[0]!r} (a spreadsheet reads it as a formula)")
+    if any(char in "<>" or (ord(char) < 32 and char != "\n") for char in value):
+        raise ValueError("may not hold <, > or control characters")
+    return value
+
+
+Label = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_plain)]
+"""A short name such as a school holiday's: at most 60 characters, no markup or formula."""
+
+Text = Annotated[str, Field(max_length=2_000), AfterValidator(_plain)]
+"""A sentence the engine wrote (a reason, a message), read back from a result file."""
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
+"""A date in people's lives and plans: 1900 to 2099 (a mistyped year is refused, not solved)."""
 
 Postcode = Annotated[str | None, BeforeValidator(_normalise_postcode)]
 """A Dutch postcode, normalised to ``1234`` or ``1234AB``."""
@@ -64,6 +120,10 @@ class _Located(Frozen):
             raise ValueError("give both latitude and longitude, or neither")
         if self.postcode is None and self.latitude is None:
             raise ValueError("a postcode or latitude/longitude is required")
+        if self.latitude is not None and self.longitude is not None:
+            problem = coordinate_problem(self.latitude, self.longitude, self.postcode)
+            if problem is not None:
+                raise ValueError(problem)
         return self
 
 
@@ -77,7 +137,7 @@ class Volunteer(_Located):
     slots: SlotList = ()
     capacity: int = Field(default=1, ge=1, le=3, description="families at once (1-3)")
     max_travel_km: float | None = Field(
-        default=None, gt=0, description="hard travel limit; defaults by travel mode"
+        default=None, gt=0, le=500, description="hard travel limit; defaults by travel mode"
     )
     travel_mode: TravelMode = TravelMode.BIKE
     age_groups: Annotated[tuple[AgeGroup, ...], BeforeValidator(split_list)] = ()
@@ -101,7 +161,7 @@ class Volunteer(_Located):
 class Child(Frozen):
     """A child of the family: a birth date, or an age in years when the date is not shared."""
 
-    birth_date: date | None = None
+    birth_date: Day | None = None
     age_years: float | None = Field(default=None, ge=0, lt=25)
 
     @model_validator(mode="before")
@@ -146,13 +206,13 @@ class Family(_Located):
     speaks_dutch: bool = True
     slots: SlotList = ()
     children: Annotated[tuple[Child, ...], BeforeValidator(split_list)] = ()
-    due_date: date | None = Field(default=None, description="expected birth, for a pregnancy")
+    due_date: Day | None = Field(default=None, description="expected birth, for a pregnancy")
     themes: Annotated[tuple[ThemeRequest, ...], BeforeValidator(split_list)] = ()
     volunteer_gender: Gender | None = None
     volunteer_gender_rule: Strength = Strength.SOFT
     no_pets: Strength | None = None
     non_smoker: Strength | None = None
-    registered: date = Field(description="date the family started waiting")
+    registered: Day = Field(description="date the family started waiting")
     rematch: bool = Field(default=False, description="re-opened after a volunteer stopped")
     age_limit: int = Field(
         default=6, ge=1, le=18, description="programme age limit of the municipality"

@@ -177,13 +177,17 @@ def prepare(round_: Round) -> PreparedRound:
 
 def _index_ids(kind: str, ids: list[str], problems: list[Problem]) -> dict[str, int]:
     index: dict[str, int] = {}
+    folded: dict[str, str] = {}  # ids differing only in case collide in file names on Windows
     for i, id_ in enumerate(ids):
-        if id_ in index:
+        first = folded.get(id_.casefold())
+        if first is not None:
+            same = "duplicate id" if first == id_ else f"id differs only in case from {first!r}:"
             problems.append(
-                Problem((kind, i, "id"), f"duplicate id {id_!r} (first at {kind}[{index[id_]}])")
+                Problem((kind, i, "id"), f"{same} {id_!r} (first at {kind}[{index[first]}])")
             )
         else:
             index[id_] = i
+            folded[id_.casefold()] = id_
     return index
 
 

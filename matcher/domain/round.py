@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, model_validator
 
 from matcher.domain.frozen import Frozen
-from matcher.domain.people import Family, Id, Volunteer
+from matcher.domain.people import Day, Family, Id, Label, Volunteer
 from matcher.domain.slots import Slot, SlotList
+
+MAX_PEOPLE = 20_000
+"""Volunteers, and families, in one round (the whole country has about 3,000 and 4,000)."""
+MAX_RECORDS = 100_000
+"""Entries of any other list of a round."""
+MAX_WEIGHT = 1_000.0
+"""The largest weight of a quality term (weights are relative: 1 and 2 are typical)."""
+MAX_SEED = 2**31 - 1
+"""CP-SAT's random seed is a 32-bit signed integer."""
+EARLIEST_ROUND = date(2000, 1, 1)
+LATEST_ROUND = date(2099, 12, 31)
 
 
 class ActiveMatch(Frozen):
@@ -29,8 +41,8 @@ class Coordinator(Frozen):
 
 
 class _DateRange(Frozen):
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> _DateRange:
@@ -48,7 +60,7 @@ class Absence(_DateRange):
 class Period(_DateRange):
     """A named date range, such as a school holiday (both ends included)."""
 
-    name: str = Field(min_length=1, max_length=80)
+    name: Label
 
 
 class Pair(Frozen):
@@ -66,12 +78,12 @@ class Weights(Frozen):
     """Relative weights of the quality terms (each term is in 0..1), and the priority points that
     rank families in the first objective level. A term with weight 0 is ignored."""
 
-    language: float = Field(default=1.0, ge=0)
-    distance: float = Field(default=2.0, ge=0)
-    availability: float = Field(default=1.0, ge=0)
-    child_ages: float = Field(default=1.0, ge=0)
-    themes: float = Field(default=2.0, ge=0)
-    preferences: float = Field(default=1.0, ge=0)
+    language: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    distance: float = Field(default=2.0, ge=0, le=MAX_WEIGHT)
+    availability: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    child_ages: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    themes: float = Field(default=2.0, ge=0, le=MAX_WEIGHT)
+    preferences: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     points_per_week_waiting: int = Field(default=1, ge=0, le=99)
     max_weeks_counted: int = Field(default=52, ge=0, le=52)
     rematch_points: int = Field(default=40, ge=0, le=99)
@@ -115,7 +127,10 @@ class Policy(Frozen):
         default=True, description="a volunteer's maximum travel distance is hard"
     )
     max_distance_km: float | None = Field(
-        default=None, gt=0, description="a limit for everyone, on top of each volunteer's own"
+        default=None,
+        gt=0,
+        le=1_000,
+        description="a limit for everyone, on top of each volunteer's own",
     )
     enforce_age_limit: bool = Field(
         default=True, description="only families within the programme's age limit are matched"
@@ -154,7 +169,7 @@ class SolverSettings(Frozen):
         "it cuts short gives the same result on every machine (with workers=1)",
     )
     workers: int = Field(default=1, ge=1, le=64)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     shortlist_size: int = Field(default=3, ge=0, le=20)
 
 
@@ -162,19 +177,37 @@ class Round(Frozen):
     """Everything one matching round needs. Cross-references are checked by ``prepare``."""
 
     reference_date: date = Field(
-        description="the day the round is run (ages, waiting time); the caller decides what "
-        "today is"
+        default_factory=date.today,
+        ge=EARLIEST_ROUND,
+        le=LATEST_ROUND,
+        description="the day the round is run (ages, waiting time)",
     )
-    volunteers: tuple[Volunteer, ...] = ()
-    families: tuple[Family, ...] = ()
-    active_matches: tuple[ActiveMatch, ...] = ()
-    declined_pairs: tuple[Pair, ...] = ()
-    exclusions: tuple[Pair, ...] = ()
-    coordinators: tuple[Coordinator, ...] = ()
-    absences: tuple[Absence, ...] = ()
+    volunteers: tuple[Volunteer, ...] = Field(default=(), max_length=MAX_PEOPLE)
+    families: tuple[Family, ...] = Field(default=(), max_length=MAX_PEOPLE)
+    active_matches: tuple[ActiveMatch, ...] = Field(default=(), max_length=MAX_RECORDS)
+    declined_pairs: tuple[Pair, ...] = Field(default=(), max_length=MAX_RECORDS)
+    exclusions: tuple[Pair, ...] = Field(default=(), max_length=MAX_RECORDS)
+    coordinators: tuple[Coordinator, ...] = Field(default=(), max_length=MAX_RECORDS)
+    absences: tuple[Absence, ...] = Field(default=(), max_length=MAX_RECORDS)
     school_holidays: tuple[Period, ...] = Field(
-        default=(), description="periods without visits (the region's school holidays)"
+        default=(),
+        max_length=MAX_RECORDS,
+        description="periods without visits (the region's school holidays)",
     )
     weights: Weights = Weights()
     policy: Policy = Policy()
     solver: SolverSettings = SolverSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_many(cls, data: Any) -> Any:
+        """Refuse an oversized round before validating its people one by one."""
+        if isinstance(data, dict):
+            for name in ("volunteers", "families"):
+                people = data.get(name)
+                if isinstance(people, list | tuple) and len(people) > MAX_PEOPLE:
+                    raise ValueError(
+                        f"a round holds at most {MAX_PEOPLE:,} {name} (got {len(people):,}): "
+                        "split it by area or coordinator"
+                    )
+        return data

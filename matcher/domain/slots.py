@@ -60,6 +60,8 @@ def _parse_slot_list(value: object) -> object:
     if isinstance(value, str):
         value = [part for part in value.replace(",", " ").replace(";", " ").split() if part]
     if isinstance(value, list | tuple | set | frozenset):
+        if not all(isinstance(v, str) for v in value):
+            return value  # pydantic names the item that is not a slot
         canonical = {_parse_slot_value(v) for v in value}
         return sorted(canonical, key=lambda s: SLOT_INDEX.get(str(s), SLOT_COUNT))
     return value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ValidationError
 from matcher.domain.people import Family, Volunteer
 from matcher.domain.round import Absence, ActiveMatch, Coordinator, Pair, Period, Round
 from matcher.io.atomic import write_files_atomic
+from matcher.io.json_input import read_text
+from matcher.io.limits import MAX_COLUMNS, MAX_ROWS
 from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.io.tabular import csv_text
 
@@ -34,35 +37,40 @@ RECORDS: dict[str, type[BaseModel]] = {
 }
 REQUIRED = ("volunteers", "families")
 SETTINGS = "settings"
-PERSONAL_COLUMNS = frozenset(
-    {
-        "name",
-        "first_name",
-        "firstname",
-        "last_name",
-        "lastname",
-        "surname",
-        "full_name",
-        "naam",
-        "voornaam",
-        "achternaam",
-        "address",
-        "adres",
-        "street",
-        "straat",
-        "house_number",
-        "huisnummer",
-        "bsn",
-        "citizen_number",
-        "email",
-        "e-mail",
-        "phone",
-        "telephone",
-        "telefoon",
-        "birth_name",
-        "notes",
-        "case_notes",
-    }
+SETTING_SECTIONS = ("reference_date", "weights", "policy", "solver")
+_PERSONAL_WORDS = """
+    name naam firstname voornaam roepnaam voorletters initials lastname achternaam surname
+    familienaam tussenvoegsel fullname volledigenaam birthname geboortenaam meisjesnaam
+    maidenname
+    address adres street straat straatnaam housenumber huisnummer woonplaats city town residence
+    postaladdress postadres
+    bsn burgerservicenummer citizennumber citizenservicenumber ssn socialsecuritynumber
+    sofinummer passport paspoort paspoortnummer iban rekeningnummer bankaccount
+    email emailadres emailaddress mail phone phonenumber telephone telefoon telefoonnummer tel
+    mobile mobiel mobielnummer gsm
+    dateofbirth birthdate birthday dob geboortedatum geboortedag geboorteplaats placeofbirth
+    nationality nationaliteit religion religie geloof ethnicity etniciteit afkomst health
+    gezondheid diagnosis diagnose notes casenotes notities aantekeningen opmerkingen comments
+"""
+PERSONAL_COLUMNS = frozenset(_PERSONAL_WORDS.split())
+"""Column names of personal data, compacted by ``personal_key`` (English and Dutch)."""
+
+
+def personal_key(header: str) -> str:
+    """A header compacted for the personal-data check: accents dropped, lower case, letters
+    and digits only (``E-mail adres`` -> ``emailadres``)."""
+    decomposed = unicodedata.normalize("NFKD", header)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in plain.casefold() if c.isalnum())
+
+
+def looks_personal(header: str) -> bool:
+    """Whether a column or field name names personal data the engine must not receive."""
+    return personal_key(header) in PERSONAL_COLUMNS
+
+
+PERSONAL_MESSAGE = (
+    "looks like personal data: the engine needs only pseudonymous ids, remove this column"
 )
 
 
@@ -151,20 +159,27 @@ def read_round_tables(
 
 def _read_table(path: Path, name: str, problems: list[InputProblem]) -> list[list[str]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        problems.append(InputProblem(name, None, None, f"not UTF-8 text ({error.reason})"))
-        return []
-    except OSError as error:
-        problems.append(InputProblem(name, None, None, f"cannot be read ({error.strerror})"))
+        text = read_text(path, name)
+    except InputError as error:
+        problems.extend(error.problems)
         return []
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    table: Table = []
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if number > MAX_ROWS:
+                problems.append(InputProblem(name, number, None, f"more than {MAX_ROWS:,} rows"))
+                return []
+            if len(row) > MAX_COLUMNS:
+                message = f"{len(row)} cells; a table has at most {MAX_COLUMNS} columns"
+                problems.append(InputProblem(name, number, None, message))
+                return []
+            table.append(row)
     except csv.Error as error:
         problems.append(InputProblem(name, None, None, f"malformed CSV ({error})"))
         return []
+    return table
 
 
 def _header(
@@ -176,15 +191,18 @@ def _header(
     header = [_column(cell) for cell in table[0]]
     known = set(model.model_fields)
     ok = True
+    seen: set[str] = set()
     for column in header:
+        if column in seen and column.strip():
+            ok = False
+            message = "column appears twice (a Dutch and an English name count as one)"
+            problems.append(InputProblem(name, 1, column, message))
+        seen.add(column)
         if column in known:
             continue
         ok = False
-        if column.lower() in PERSONAL_COLUMNS:
-            message = (
-                "looks like personal data: the engine needs only pseudonymous ids, "
-                "remove this column"
-            )
+        if looks_personal(column):
+            message = PERSONAL_MESSAGE
         else:
             message = f"unknown column; expected some of: {', '.join(model.model_fields)}"
         problems.append(InputProblem(name, 1, column, message))
@@ -237,6 +255,7 @@ def _read_settings(
     """``key,value`` rows into a nested dict, and the row number of each dotted key."""
     settings: dict[str, Any] = {}
     numbers: dict[str, int] = {}
+    sections: dict[str, str] = {}
     first = [_column(c) for c in table[0][:2]] if table else []
     start = 2 if first in (["key", "value"], ["sleutel", "waarde"]) else 1
     for number, cells in enumerate(table[start - 1 :], start=start):
@@ -246,23 +265,56 @@ def _read_settings(
             problems.append(InputProblem(name, number, None, "expected two cells: key,value"))
             continue
         key, value = cells[0].strip(), cells[1].strip()
+        if key.split(".")[0] not in SETTING_SECTIONS:
+            message = f"unknown setting; use {', '.join(SETTING_SECTIONS)} (e.g. weights.distance)"
+            problems.append(InputProblem(name, number, key, message))
+            continue
+        conflict = _conflicting_key(key, numbers, sections)
+        if conflict is not None:
+            message = f"setting {key!r} conflicts with {conflict!r} (row {numbers[conflict]})"
+            problems.append(InputProblem(name, number, key, message))
+            continue
         target = settings
         *parents, leaf = key.split(".")
         for part in parents:
             target = target.setdefault(part, {})
         target[leaf] = value if value else None
         numbers[key] = number
+        for end in range(1, len(parents) + 1):
+            sections.setdefault(".".join(parents[:end]), key)
     return settings, numbers
+
+
+def _conflicting_key(key: str, seen: dict[str, int], sections: dict[str, str]) -> str | None:
+    """An earlier key that is the same as ``key``, a section holding it, or a key inside it
+    (``sections`` maps every proper prefix of an earlier key to that key)."""
+    if key in seen:
+        return key
+    if key in sections:
+        return sections[key]
+    parts = key.split(".")
+    for end in range(1, len(parts)):
+        prefix = ".".join(parts[:end])
+        if prefix in seen:
+            return prefix
+    return None
 
 
 def describe_error(error: Any) -> str:
     """A pydantic error as a short message naming the bad value (never a whole record)."""
     if error["type"] == "extra_forbidden":
-        return "unknown field"
+        field = str(error["loc"][-1]) if error.get("loc") else ""
+        return (
+            PERSONAL_MESSAGE.replace("column", "field")
+            if looks_personal(field)
+            else ("unknown field")
+        )
     if error["type"] == "missing":
         return "required"
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
+    if message.startswith("looks like"):
+        return message  # personal data is not repeated back
     if isinstance(value, str | int | float) and len(str(value)) <= 40:
         message += f" (got {value!r})"
     return message

@@ -21,7 +21,7 @@ class InputProblem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.field is not None:
-            where.append(f"field '{self.field}'")
+            where.append(f"field '{_shortened(self.field)}'")
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -34,6 +34,14 @@ class InputError(Exception):
         if len(problems) > MAX_SHOWN:
             shown.append(f"... and {len(problems) - MAX_SHOWN} more problems")
         super().__init__("\n".join(shown))
+
+
+MAX_FIELD_SHOWN = 60
+
+
+def _shortened(text: str) -> str:
+    """A field name as shown: a hostile file's 100,000-character key is cut short."""
+    return text if len(text) <= MAX_FIELD_SHOWN else text[: MAX_FIELD_SHOWN - 3] + "..."
 
 
 def field_path(location: tuple[str | int, ...]) -> str | None:

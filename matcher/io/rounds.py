@@ -3,7 +3,6 @@ every problem with the file, row and field it came from."""
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +22,7 @@ from matcher.io.csv_round import (
     read_round_tables,
 )
 from matcher.io.excel import read_workbook_tables
+from matcher.io.json_input import parse_json, read_stream, read_text
 from matcher.io.problems import InputError, InputProblem
 
 __all__ = ["InputError", "load_and_prepare", "load_round"]
@@ -75,7 +75,7 @@ def _load(
 ) -> tuple[Round, RoundSource]:
     display = str(source)
     if display == "-":
-        text = (stdin or sys.stdin).read()
+        text = read_stream(stdin or sys.stdin, "<stdin>")
         return _from_json(text, RoundSource("<stdin>"), today)
     path = Path(source)
     if path.is_dir():
@@ -84,13 +84,7 @@ def _load(
         if not path.exists():
             raise InputError([InputProblem(display, None, None, "no such file")])
         return _from_tables(read_workbook_tables(path, display), display, today)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError([InputProblem(display, None, None, "no such file or folder")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError([InputProblem(display, None, None, f"cannot be read: {error}")]) from None
-    return _from_json(text, RoundSource(display), today)
+    return _from_json(read_text(path, display), RoundSource(display), today)
 
 
 def _from_tables(
@@ -103,19 +97,7 @@ def _from_tables(
 
 
 def _from_json(text: str, origin: RoundSource, today: date | None) -> tuple[Round, RoundSource]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            [
-                InputProblem(
-                    origin.display,
-                    error.lineno,
-                    None,
-                    f"invalid JSON at column {error.colno}: {error.msg}",
-                )
-            ]
-        ) from None
+    data = parse_json(text, origin.display)
     if not isinstance(data, dict):
         raise InputError([InputProblem(origin.display, None, None, "expected a JSON object")])
     return _validate(data, origin, today), origin

@@ -6,9 +6,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import SolverSettings
 from matcher.engine import solve_prepared
+from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.result import SolveResult
 from matcher.usecases.store import RoundStore
 
@@ -33,5 +36,13 @@ def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None
     ``SolverSettings``; ``None`` values are ignored)."""
     prepared = store.read()
     given = {key: value for key, value in (overrides or {}).items() if value is not None}
-    settings = SolverSettings.model_validate(prepared.round.solver.model_dump() | given)
+    try:
+        settings = SolverSettings.model_validate(prepared.round.solver.model_dump() | given)
+    except ValidationError as error:  # e.g. a time limit of NaN
+        raise InputError(
+            [
+                InputProblem("solver settings", None, field_path(e["loc"]), e["msg"])
+                for e in error.errors()
+            ]
+        ) from None
     return Solved(prepared, solve_prepared(prepared, settings))

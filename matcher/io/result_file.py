@@ -1,0 +1,39 @@
+"""A ``result.json`` read back (by ``plan`` and ``decide``), checked like any input: a missing,
+oversized, deeply nested or edited file is an ``InputError`` naming the file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from matcher.io.csv_round import describe_error
+from matcher.io.json_input import parse_json, read_text
+from matcher.io.problems import InputError, InputProblem
+from matcher.solve.result import SolveResult
+
+
+def read_result(path: Path, display: str | None = None) -> SolveResult:
+    """The solve result stored at ``path`` (``display`` names it in errors)."""
+    name = display or str(path)
+    data = parse_json(read_text(path, name), name)
+    if not isinstance(data, dict):
+        raise InputError([InputProblem(name, None, None, "expected a JSON object")])
+    try:
+        return SolveResult.model_validate(data)
+    except ValidationError as error:
+        raise InputError(
+            [
+                InputProblem(
+                    name, None, _json_path(e["loc"]), f"not a solve result: {describe_error(e)}"
+                )
+                for e in error.errors()
+            ]
+        ) from None
+
+
+def _json_path(location: tuple[str | int, ...]) -> str | None:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or None
