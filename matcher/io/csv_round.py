@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ from matcher.domain.round import Absence, ActiveMatch, Coordinator, Pair, Period
 from matcher.io.atomic import write_files_atomic
 from matcher.io.json_input import read_text
 from matcher.io.limits import MAX_COLUMNS, MAX_ROWS
-from matcher.io.problems import InputError, InputProblem, field_path
+from matcher.io.personal import PERSONAL_MESSAGE, looks_personal
+from matcher.io.problems import InputError, InputProblem, field_path, validation_problems
 from matcher.io.tabular import csv_text
 
 RECORDS: dict[str, type[BaseModel]] = {
@@ -38,42 +39,6 @@ RECORDS: dict[str, type[BaseModel]] = {
 REQUIRED = ("volunteers", "families")
 SETTINGS = "settings"
 SETTING_SECTIONS = ("reference_date", "weights", "policy", "solver")
-_PERSONAL_WORDS = """
-    name naam firstname voornaam roepnaam voorletters initials lastname achternaam surname
-    familienaam tussenvoegsel fullname volledigenaam birthname geboortenaam meisjesnaam
-    maidenname
-    address adres street straat straatnaam housenumber huisnummer woonplaats city town residence
-    postaladdress postadres
-    bsn burgerservicenummer citizennumber citizenservicenumber ssn socialsecuritynumber
-    sofinummer passport paspoort paspoortnummer iban rekeningnummer bankaccount
-    email emailadres emailaddress mail phone phonenumber telephone telefoon telefoonnummer tel
-    mobile mobiel mobielnummer gsm
-    dateofbirth birthdate birthday dob geboortedatum geboortedag geboorteplaats placeofbirth
-    nationality nationaliteit religion religie geloof ethnicity etniciteit afkomst health
-    gezondheid diagnosis diagnose notes casenotes notities aantekeningen opmerkingen comments
-"""
-PERSONAL_COLUMNS = frozenset(_PERSONAL_WORDS.split())
-"""Column names of personal data, compacted by ``personal_key`` (English and Dutch)."""
-
-
-def personal_key(header: str) -> str:
-    """A header compacted for the personal-data check: accents dropped, lower case, letters
-    and digits only (``E-mail adres`` -> ``emailadres``)."""
-    decomposed = unicodedata.normalize("NFKD", header)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(c for c in plain.casefold() if c.isalnum())
-
-
-def looks_personal(header: str) -> bool:
-    """Whether a column or field name names personal data the engine must not receive."""
-    return personal_key(header) in PERSONAL_COLUMNS
-
-
-PERSONAL_MESSAGE = (
-    "looks like personal data: the engine needs only pseudonymous ids, remove this column"
-)
-
-
 Table = list[list[str]]
 
 
@@ -242,11 +207,12 @@ def _read_records(
             records.append(model.model_validate(values))
             numbers.append(number)
         except ValidationError as error:
-            problems.extend(
-                InputProblem(name, number, field_path(e["loc"]), describe_error(e))
-                for e in error.errors()
-            )
+            problems += validation_problems(error, partial(_in_row, name, number))
     return records, numbers
+
+
+def _in_row(file: str, row: int, location: tuple[str | int, ...], message: str) -> InputProblem:
+    return InputProblem(file, row, field_path(location), message)
 
 
 def _read_settings(
@@ -298,26 +264,6 @@ def _conflicting_key(key: str, seen: dict[str, int], sections: dict[str, str]) -
         if prefix in seen:
             return prefix
     return None
-
-
-def describe_error(error: Any) -> str:
-    """A pydantic error as a short message naming the bad value (never a whole record)."""
-    if error["type"] == "extra_forbidden":
-        field = str(error["loc"][-1]) if error.get("loc") else ""
-        return (
-            PERSONAL_MESSAGE.replace("column", "field")
-            if looks_personal(field)
-            else ("unknown field")
-        )
-    if error["type"] == "missing":
-        return "required"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    value = error.get("input")
-    if message.startswith("looks like"):
-        return message  # personal data is not repeated back
-    if isinstance(value, str | int | float) and len(str(value)) <= 40:
-        message += f" (got {value!r})"
-    return message
 
 
 def write_round_csv(round_: Round, folder: Path) -> None:

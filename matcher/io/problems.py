@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from matcher.io.personal import PERSONAL_MESSAGE, looks_personal
 
 MAX_SHOWN = 20
 
@@ -47,3 +53,39 @@ def _shortened(text: str) -> str:
 def field_path(location: tuple[str | int, ...]) -> str | None:
     """A pydantic-style location inside one record as a dotted field name (None if empty)."""
     return ".".join(str(part) for part in location) or None
+
+
+def json_path(location: tuple[str | int, ...]) -> str | None:
+    """A location inside a JSON document, e.g. ``families[3].postcode`` (None if empty)."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or None
+
+
+def validation_problems(
+    error: ValidationError, where: Callable[[tuple[str | int, ...], str], InputProblem]
+) -> list[InputProblem]:
+    """Each of a pydantic error's problems, with a short message, placed by ``where`` (from
+    the location inside the validated data to file, row and field)."""
+    return [where(tuple(e["loc"]), describe_error(e)) for e in error.errors()]
+
+
+def describe_error(error: Any) -> str:
+    """A pydantic error as a short message naming the bad value (never a whole record)."""
+    if error["type"] == "extra_forbidden":
+        field = str(error["loc"][-1]) if error.get("loc") else ""
+        return (
+            PERSONAL_MESSAGE.replace("column", "field")
+            if looks_personal(field)
+            else ("unknown field")
+        )
+    if error["type"] == "missing":
+        return "required"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if message.startswith("looks like"):
+        return message  # personal data is not repeated back
+    if isinstance(value, str | int | float) and len(str(value)) <= 40:
+        message += f" (got {value!r})"
+    return message

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from matcher.io.csv_round import describe_error
 from matcher.io.json_input import parse_json, read_text
-from matcher.io.problems import InputError, InputProblem
+from matcher.io.problems import InputError, InputProblem, json_path, validation_problems
 from matcher.solve.result import SolveResult
 
 
@@ -23,17 +22,10 @@ def read_result(path: Path, display: str | None = None) -> SolveResult:
         return SolveResult.model_validate(data)
     except ValidationError as error:
         raise InputError(
-            [
-                InputProblem(
-                    name, None, _json_path(e["loc"]), f"not a solve result: {describe_error(e)}"
-                )
-                for e in error.errors()
-            ]
+            validation_problems(
+                error,
+                lambda loc, message: InputProblem(
+                    name, None, json_path(loc), f"not a solve result: {message}"
+                ),
+            )
         ) from None
-
-
-def _json_path(location: tuple[str | int, ...]) -> str | None:
-    path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or None

@@ -17,13 +17,12 @@ from matcher.errors import Location, RoundError
 from matcher.io.csv_round import (
     SETTINGS,
     Table,
-    describe_error,
     read_csv_tables,
     read_round_tables,
 )
 from matcher.io.excel import read_workbook_tables
 from matcher.io.json_input import parse_json, read_stream, read_text
-from matcher.io.problems import InputError, InputProblem
+from matcher.io.problems import InputError, InputProblem, json_path, validation_problems
 
 __all__ = ["InputError", "load_and_prepare", "load_round"]
 
@@ -40,7 +39,7 @@ class RoundSource:
     def problem(self, location: Location, message: str) -> InputProblem:
         """The file, row and field of a location inside the round."""
         if self.names is None:
-            return InputProblem(self.display, None, _json_path(location) or None, message)
+            return InputProblem(self.display, None, json_path(location), message)
         collection = str(location[0]) if location else ""
         if collection in self.rows and len(location) >= 2:
             row = self.rows[collection][int(location[1])]
@@ -109,13 +108,4 @@ def _validate(data: dict[str, Any], origin: RoundSource, today: date | None) -> 
     try:
         return Round.model_validate(data)
     except ValidationError as error:
-        raise InputError(
-            [origin.problem(tuple(e["loc"]), describe_error(e)) for e in error.errors()]
-        ) from None
-
-
-def _json_path(location: Location) -> str:
-    path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
-    return path
+        raise InputError(validation_problems(error, origin.problem)) from None

@@ -25,7 +25,7 @@ from matcher.domain.frozen import Frozen
 from matcher.domain.round import Backend, Policy, Round, Weights
 from matcher.domain.slots import Slot
 from matcher.domain.vocab import LanguageCode
-from matcher.io.problems import InputError, InputProblem
+from matcher.io.problems import InputError, InputProblem, field_path, validation_problems
 from matcher.io.rounds import load_round
 from matcher.synthetic.generate import Area
 
@@ -217,8 +217,7 @@ def load_simulation(path: Path) -> Simulation:
         return Simulation.model_validate(data)
     except ValidationError as error:
         raise InputError(
-            [
-                InputProblem(name, None, ".".join(str(p) for p in e["loc"]) or None, e["msg"])
-                for e in error.errors()
-            ]
+            validation_problems(
+                error, lambda loc, message: InputProblem(name, None, field_path(loc), message)
+            )
         ) from None

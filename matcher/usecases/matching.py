@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import SolverSettings
 from matcher.engine import solve_prepared
-from matcher.io.problems import InputError, InputProblem, field_path
+from matcher.io.problems import InputError, InputProblem, field_path, validation_problems
 from matcher.result import SolveResult
 from matcher.usecases.store import RoundStore
 
@@ -40,9 +40,11 @@ def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None
         settings = SolverSettings.model_validate(prepared.round.solver.model_dump() | given)
     except ValidationError as error:  # e.g. a time limit of NaN
         raise InputError(
-            [
-                InputProblem("solver settings", None, field_path(e["loc"]), e["msg"])
-                for e in error.errors()
-            ]
+            validation_problems(
+                error,
+                lambda loc, message: InputProblem(
+                    "solver settings", None, field_path(loc), message
+                ),
+            )
         ) from None
     return Solved(prepared, solve_prepared(prepared, settings))
