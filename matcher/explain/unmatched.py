@@ -1,5 +1,8 @@
 """Why a waiting family got no proposal: not eligible, no eligible volunteer (and which rules
-ruled them out), or eligible volunteers went to families whose matches weigh more."""
+ruled them out), or eligible volunteers went to families whose matches weigh more.
+
+The candidate pairs hold only the pairs within reach; the full picture (every rule against every
+volunteer) is computed exactly here, for the unmatched families only, a block at a time."""
 
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ from numpy.typing import NDArray
 from matcher.domain.vocab import language_name
 from matcher.geo.distance import pairwise_km
 from matcher.scoring.candidates import Candidates
-from matcher.scoring.rules import RULE_BIT, RULES, Rule, rules_in
+from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections, rules_in
 from matcher.solve.result import Competitor, Unmatched, UnmatchedReason
 
 NEAR_MISSES = 3
 LISTED_COMPETITORS = 5  # in the message; the result lists them all, best fit first
+BLOCK_PAIRS = 1_000_000  # family x volunteer rule checks at once
+
+Row = NDArray[np.uint16]
 
 
 def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched]:
@@ -30,27 +36,28 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     for pair in np.lexsort((c.volunteer, -c.points, c.family)).tolist():
         eligible[int(c.family[pair])].append(int(c.volunteer[pair]))
 
+    waiting = np.flatnonzero(p.family_waiting).tolist()
+    unmatched = np.array([f for f in waiting if f not in matched_families], dtype=np.intp)
+    block = max(1, BLOCK_PAIRS // max(len(p.volunteers), 1))
     result = []
-    for f in np.flatnonzero(p.family_waiting).tolist():
-        if f in matched_families:
-            continue
-        counts = _rule_counts(c, f)
-        if f in eligible:
-            result.append(_outcompeted(c, f, eligible[f], proposed_to, counts))
-        elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
-            result.append(_not_eligible(c, f, counts))
-        else:
-            result.append(_no_volunteer(c, f, counts))
+    for first in range(0, unmatched.size, block):
+        families = unmatched[first : first + block]
+        rows = rejections(c.facts, families)
+        for f, row in zip(families.tolist(), rows, strict=True):
+            counts = _rule_counts(row)
+            if f in eligible:
+                result.append(_outcompeted(c, f, eligible[f], proposed_to, counts))
+            elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
+                result.append(_not_eligible(c, f, counts))
+            else:
+                result.append(_no_volunteer(c, f, row, counts))
     return result
 
 
-def _rule_counts(c: Candidates, f: int) -> dict[str, int]:
-    row = c.rejected[f]
-    return {
-        str(rule): int(np.count_nonzero(row & RULE_BIT[rule]))
-        for rule in RULES
-        if np.any(row & RULE_BIT[rule])
-    }
+def _rule_counts(row: Row) -> dict[str, int]:
+    """How many volunteers each rule rules out (rules that rule out none are left out)."""
+    counts = {str(rule): int(np.count_nonzero(row & RULE_BIT[rule])) for rule in RULES}
+    return {rule: n for rule, n in counts.items() if n}
 
 
 def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
@@ -77,7 +84,7 @@ def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
     )
 
 
-def _no_volunteer(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
+def _no_volunteer(c: Candidates, f: int, row: Row, counts: dict[str, int]) -> Unmatched:
     p = c.round
     total = len(p.volunteers)
     if total == 0:
@@ -85,7 +92,7 @@ def _no_volunteer(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
     else:
         ruled_out = ", ".join(f"{rule} {n}" for rule, n in counts.items())
         message = f"No eligible volunteer among {total}; ruled out by: {ruled_out}."
-        message += _language_note(c, f) + _near_misses(c, f)
+        message += _language_note(c, f, row) + _near_misses(c, f, row)
     return Unmatched(
         family_id=p.families[f].id,
         reason=UnmatchedReason.NO_ELIGIBLE_VOLUNTEER,
@@ -95,33 +102,28 @@ def _no_volunteer(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
     )
 
 
-def _language_note(c: Candidates, f: int) -> str:
+def _language_note(c: Candidates, f: int, row: Row) -> str:
     """For a family that speaks no Dutch: how many volunteers share a language, and why not them."""
     p = c.round
     if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
         return ""
-    speakers = np.flatnonzero(~(c.rejected[f] & RULE_BIT[Rule.LANGUAGE]).astype(bool))
+    speakers = np.flatnonzero(~(row & RULE_BIT[Rule.LANGUAGE]).astype(bool))
     names = " or ".join(
         language_name(code) for i, code in enumerate(p.languages) if p.family_languages[f, i]
     )
     if len(speakers) == 0:
         return f" No volunteer speaks {names}."
-    distances = _exact_km(c, f, speakers)
-    return (
-        f" Volunteers who speak {names}: {len(speakers)}, "
-        f"the nearest {distances.min():.1f} km away."
-    )
+    [(km, _)] = _nearest(c, f, speakers, 1)
+    return f" Volunteers who speak {names}: {len(speakers)}, the nearest {km:.1f} km away."
 
 
-def _near_misses(c: Candidates, f: int) -> str:
+def _near_misses(c: Candidates, f: int, row: Row) -> str:
     """Volunteers who fail one rule only: the coordinator's best leads."""
     p = c.round
-    row = c.rejected[f]
-    single = np.flatnonzero((row != 0) & ((row & (row - 1)) == 0)).tolist()
-    if not single:
+    single = np.flatnonzero((row != 0) & ((row & (row - 1)) == 0))
+    if single.size == 0:
         return ""
-    distances = _exact_km(c, f, np.array(single))
-    nearest = sorted(zip(distances.tolist(), single, strict=True))[:NEAR_MISSES]
+    nearest = _nearest(c, f, single, NEAR_MISSES)
     leads = []
     for km, v in nearest:
         rule = rules_in(int(row[v]))[0]
@@ -132,8 +134,22 @@ def _near_misses(c: Candidates, f: int) -> str:
     return " Closest: " + "; ".join(leads) + "."
 
 
+def _nearest(
+    c: Candidates, f: int, volunteers: NDArray[np.intp], k: int
+) -> list[tuple[float, int]]:
+    """The ``k`` volunteers nearest to family ``f`` as ``(exact km, v)``, nearest first (ties by
+    input order). Exact distances only for those whose planar lower bound could place them
+    among the ``k``."""
+    bound = c.facts.plane.bound_km(np.full(volunteers.size, f), volunteers).astype(np.float64)
+    first = volunteers[np.argsort(bound, kind="stable")[:k]]
+    kth = float(_exact_km(c, f, first).max()) if first.size == k else np.inf
+    needed = volunteers[bound <= kth]
+    distances = _exact_km(c, f, needed)
+    return sorted(zip(distances.tolist(), needed.tolist(), strict=True))[:k]
+
+
 def _exact_km(c: Candidates, f: int, volunteers: NDArray[np.intp]) -> NDArray[np.float64]:
-    """Exact distances from family ``f`` (the grid keeps only a lower bound for far pairs)."""
+    """Exact distances from family ``f``."""
     p = c.round
     return pairwise_km(
         p.family_lat[f], p.family_lon[f], p.volunteer_lat[volunteers], p.volunteer_lon[volunteers]
