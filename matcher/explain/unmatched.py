@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from matcher.domain.vocab import language_name
 from matcher.geo.distance import pairwise_km
 from matcher.scoring.candidates import Candidates
+from matcher.scoring.rule_counts import rule_counts
 from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections, rules_in
 from matcher.solve.result import Competitor, Unmatched, UnmatchedReason
 
@@ -38,26 +39,24 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
 
     waiting = np.flatnonzero(p.family_waiting).tolist()
     unmatched = np.array([f for f in waiting if f not in matched_families], dtype=np.intp)
+    per_rule = rule_counts(c.facts, unmatched)
+    result: dict[int, Unmatched] = {}
+    without: list[tuple[int, dict[str, int]]] = []  # no eligible volunteer: rows needed
+    for i, f in enumerate(unmatched.tolist()):
+        counts = {str(rule): int(per_rule[rule][i]) for rule in RULES if per_rule[rule][i]}
+        if f in eligible:
+            result[f] = _outcompeted(c, f, eligible[f], proposed_to, counts)
+        elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
+            result[f] = _not_eligible(c, f, counts)
+        else:
+            without.append((f, counts))
     block = max(1, BLOCK_PAIRS // max(len(p.volunteers), 1))
-    result = []
-    for first in range(0, unmatched.size, block):
-        families = unmatched[first : first + block]
-        rows = rejections(c.facts, families)
-        for f, row in zip(families.tolist(), rows, strict=True):
-            counts = _rule_counts(row)
-            if f in eligible:
-                result.append(_outcompeted(c, f, eligible[f], proposed_to, counts))
-            elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
-                result.append(_not_eligible(c, f, counts))
-            else:
-                result.append(_no_volunteer(c, f, row, counts))
-    return result
-
-
-def _rule_counts(row: Row) -> dict[str, int]:
-    """How many volunteers each rule rules out (rules that rule out none are left out)."""
-    counts = {str(rule): int(np.count_nonzero(row & RULE_BIT[rule])) for rule in RULES}
-    return {rule: n for rule, n in counts.items() if n}
+    for first in range(0, len(without), block):
+        part = without[first : first + block]
+        rows = rejections(c.facts, np.array([f for f, _ in part], dtype=np.intp))
+        for (f, counts), row in zip(part, rows, strict=True):
+            result[f] = _no_volunteer(c, f, row, counts)
+    return [result[f] for f in unmatched.tolist()]
 
 
 def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
@@ -164,8 +163,11 @@ def _outcompeted(
     counts: dict[str, int],
 ) -> Unmatched:
     p = c.round
+    # Built without re-validation: thousands per family in a national round, all from the round.
     competitors = [
-        Competitor(volunteer_id=p.volunteers[v].id, proposed_to=proposed_to.get(v, []))
+        Competitor.model_construct(
+            volunteer_id=p.volunteers[v].id, proposed_to=list(proposed_to.get(v, ()))
+        )
         for v in volunteers
     ]
     listing = "; ".join(
