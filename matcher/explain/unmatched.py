@@ -54,8 +54,14 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     for first in range(0, len(without), block):
         part = without[first : first + block]
         rows = rejections(c.facts, np.array([f for f, _ in part], dtype=np.intp))
-        for (f, counts), row in zip(part, rows, strict=True):
-            result[f] = _no_volunteer(c, f, row, counts)
+        speakers = [_speakers(c, f, row) for (f, _), row in zip(part, rows, strict=True)]
+        singles = [np.flatnonzero((row != 0) & ((row & (row - 1)) == 0)) for row in rows]
+        requests = [(f, s, 1) for (f, _), s in zip(part, speakers, strict=True)]
+        requests += [(f, s, NEAR_MISSES) for (f, _), s in zip(part, singles, strict=True)]
+        nearest = _nearest(c, requests)
+        for i, ((f, counts), row) in enumerate(zip(part, rows, strict=True)):
+            leads = (speakers[i].size, nearest[i], nearest[len(part) + i])
+            result[f] = _no_volunteer(c, f, row, counts, leads)
     return [result[f] for f in unmatched.tolist()]
 
 
@@ -83,7 +89,13 @@ def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
     )
 
 
-def _no_volunteer(c: Candidates, f: int, row: Row, counts: dict[str, int]) -> Unmatched:
+Nearest = list[tuple[float, int]]
+Leads = tuple[int, Nearest, Nearest]  # speakers of the family's language, nearest, near misses
+
+
+def _no_volunteer(
+    c: Candidates, f: int, row: Row, counts: dict[str, int], leads: Leads
+) -> Unmatched:
     p = c.round
     total = len(p.volunteers)
     if total == 0:
@@ -91,7 +103,9 @@ def _no_volunteer(c: Candidates, f: int, row: Row, counts: dict[str, int]) -> Un
     else:
         ruled_out = ", ".join(f"{rule} {n}" for rule, n in counts.items())
         message = f"No eligible volunteer among {total}; ruled out by: {ruled_out}."
-        message += _language_note(c, f, row) + _near_misses(c, f, row)
+        speakers, nearest_speaker, near_misses = leads
+        message += _language_note(c, f, speakers, nearest_speaker)
+        message += _near_misses(c, f, row, near_misses)
     return Unmatched(
         family_id=p.families[f].id,
         reason=UnmatchedReason.NO_ELIGIBLE_VOLUNTEER,
@@ -101,28 +115,33 @@ def _no_volunteer(c: Candidates, f: int, row: Row, counts: dict[str, int]) -> Un
     )
 
 
-def _language_note(c: Candidates, f: int, row: Row) -> str:
+def _speakers(c: Candidates, f: int, row: Row) -> NDArray[np.intp]:
+    """Volunteers who share a language with a family that speaks no Dutch (none otherwise)."""
+    p = c.round
+    if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(~(row & RULE_BIT[Rule.LANGUAGE]).astype(bool))
+
+
+def _language_note(c: Candidates, f: int, speakers: int, nearest: Nearest) -> str:
     """For a family that speaks no Dutch: how many volunteers share a language, and why not them."""
     p = c.round
     if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
         return ""
-    speakers = np.flatnonzero(~(row & RULE_BIT[Rule.LANGUAGE]).astype(bool))
     names = " or ".join(
         language_name(code) for i, code in enumerate(p.languages) if p.family_languages[f, i]
     )
-    if len(speakers) == 0:
+    if speakers == 0:
         return f" No volunteer speaks {names}."
-    [(km, _)] = _nearest(c, f, speakers, 1)
-    return f" Volunteers who speak {names}: {len(speakers)}, the nearest {km:.1f} km away."
+    [(km, _)] = nearest
+    return f" Volunteers who speak {names}: {speakers}, the nearest {km:.1f} km away."
 
 
-def _near_misses(c: Candidates, f: int, row: Row) -> str:
-    """Volunteers who fail one rule only: the coordinator's best leads."""
+def _near_misses(c: Candidates, f: int, row: Row, nearest: Nearest) -> str:
+    """Volunteers who fail one rule only (the nearest few): the coordinator's best leads."""
     p = c.round
-    single = np.flatnonzero((row != 0) & ((row & (row - 1)) == 0))
-    if single.size == 0:
+    if not nearest:
         return ""
-    nearest = _nearest(c, f, single, NEAR_MISSES)
     leads = []
     for km, v in nearest:
         rule = rules_in(int(row[v]))[0]
@@ -133,26 +152,39 @@ def _near_misses(c: Candidates, f: int, row: Row) -> str:
     return " Closest: " + "; ".join(leads) + "."
 
 
-def _nearest(
-    c: Candidates, f: int, volunteers: NDArray[np.intp], k: int
-) -> list[tuple[float, int]]:
-    """The ``k`` volunteers nearest to family ``f`` as ``(exact km, v)``, nearest first (ties by
-    input order). Exact distances only for those whose planar lower bound could place them
-    among the ``k``."""
-    bound = c.facts.plane.bound_km(np.full(volunteers.size, f), volunteers).astype(np.float64)
-    first = volunteers[np.argsort(bound, kind="stable")[:k]]
-    kth = float(_exact_km(c, f, first).max()) if first.size == k else np.inf
-    needed = volunteers[bound <= kth]
-    distances = _exact_km(c, f, needed)
-    return sorted(zip(distances.tolist(), needed.tolist(), strict=True))[:k]
+def _nearest(c: Candidates, requests: list[tuple[int, NDArray[np.intp], int]]) -> list[Nearest]:
+    """For each request ``(f, volunteers, k)``: the ``k`` of ``volunteers`` nearest to family
+    ``f`` as ``(exact km, v)``, nearest first (ties by input order). Exact distances only for
+    those whose planar lower bound could place them among the ``k``, all requests at once."""
+    bounds = [
+        c.facts.plane.bound_km(np.full(vs.size, f), vs).astype(np.float64) for f, vs, _ in requests
+    ]
+    firsts = [
+        vs[np.argsort(bound, kind="stable")[:k]]
+        for (_, vs, k), bound in zip(requests, bounds, strict=True)
+    ]
+    first_km = _exact_km(c, [(f, first) for (f, _, _), first in zip(requests, firsts, strict=True)])
+    needed = [
+        vs[bound <= (float(km.max()) if km.size == k else np.inf)]
+        for (_, vs, k), bound, km in zip(requests, bounds, first_km, strict=True)
+    ]
+    needed_km = _exact_km(c, [(f, vs) for (f, _, _), vs in zip(requests, needed, strict=True)])
+    return [
+        sorted(zip(km.tolist(), vs.tolist(), strict=True))[:k]
+        for (_, _, k), vs, km in zip(requests, needed, needed_km, strict=True)
+    ]
 
 
-def _exact_km(c: Candidates, f: int, volunteers: NDArray[np.intp]) -> NDArray[np.float64]:
-    """Exact distances from family ``f``."""
+def _exact_km(
+    c: Candidates, groups: list[tuple[int, NDArray[np.intp]]]
+) -> list[NDArray[np.float64]]:
+    """Exact distances from each family ``f`` to its ``volunteers``, in one computation."""
     p = c.round
-    return pairwise_km(
-        p.family_lat[f], p.family_lon[f], p.volunteer_lat[volunteers], p.volunteer_lon[volunteers]
-    )
+    none = [np.zeros(0, dtype=np.intp)]
+    f = np.concatenate([np.full(vs.size, f, dtype=np.intp) for f, vs in groups] + none)
+    v = np.concatenate([vs for _, vs in groups] + none)
+    km = pairwise_km(p.family_lat[f], p.family_lon[f], p.volunteer_lat[v], p.volunteer_lon[v])
+    return np.split(km, np.cumsum([vs.size for _, vs in groups])[:-1])
 
 
 def _outcompeted(
