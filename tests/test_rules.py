@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from builders import family, round_of, volunteer
 
 from matcher import Assignment, evaluate, prepare
 from matcher.domain.round import Round
 from matcher.scoring.candidates import score_candidates
-from matcher.scoring.rules import Rule, rules_in
+from matcher.scoring.rules import Rule, rejections, rules_in
 
 
 def _verdict(round_: Round) -> tuple[bool, list[Rule], bool]:
     """(is a candidate, rules that reject it, checker finds it feasible) for the one pair."""
     candidates = score_candidates(prepare(round_))
-    rejected = rules_in(int(candidates.rejected[0, 0]))
+    rejected = rules_in(int(rejections(candidates.facts, np.array([0]))[0, 0]))
     checked = evaluate(round_, [Assignment("F1", "V1", "mon-morning")])
     return len(candidates) == 1, rejected, checked.feasible
 
@@ -107,7 +108,7 @@ def test_no_capacity_when_active_matches_fill_the_volunteer() -> None:
     )
     candidates = score_candidates(prepare(round_))
     assert len(candidates) == 0
-    assert rules_in(int(candidates.rejected[0, 0])) == [Rule.NO_CAPACITY]
+    assert rules_in(int(rejections(candidates.facts, np.array([0]))[0, 0])) == [Rule.NO_CAPACITY]
     assert not evaluate(round_, [Assignment("F1", "V1", "mon-morning")]).feasible
 
 
@@ -128,7 +129,7 @@ def test_locked_slot_is_not_free_for_a_new_family() -> None:
         active_matches=[{"family_id": "F2", "volunteer_id": "V1", "slot": "mon-morning"}],
     )
     candidates = score_candidates(prepare(round_))
-    assert rules_in(int(candidates.rejected[0, 0])) == [Rule.AVAILABILITY]
+    assert rules_in(int(rejections(candidates.facts, np.array([0]))[0, 0])) == [Rule.AVAILABILITY]
     assert not evaluate(round_, [Assignment("F1", "V1", "mon-morning")]).feasible
 
 

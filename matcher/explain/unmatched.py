@@ -1,5 +1,8 @@
 """Why a waiting family got no proposal: not eligible, no eligible volunteer (and which rules
-ruled them out), or eligible volunteers went to families whose matches weigh more."""
+ruled them out), or eligible volunteers went to families whose matches weigh more.
+
+The candidate pairs hold only the pairs within reach; the full picture (every rule against every
+volunteer) is computed exactly here, for the unmatched families only, a block at a time."""
 
 from __future__ import annotations
 
@@ -12,10 +15,14 @@ from matcher.domain.vocab import language_name
 from matcher.geo.distance import pairwise_km
 from matcher.result import Competitor, Unmatched, UnmatchedReason
 from matcher.scoring.candidates import Candidates
-from matcher.scoring.rules import RULE_BIT, RULES, Rule, rules_in
+from matcher.scoring.rule_counts import rule_counts
+from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections, rules_in
 
 NEAR_MISSES = 3
 LISTED_COMPETITORS = 5  # in the message; the result lists them all, best fit first
+BLOCK_PAIRS = 1_000_000  # family x volunteer rule checks at once
+
+Row = NDArray[np.uint16]
 
 
 def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched]:
@@ -30,27 +37,32 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     for pair in np.lexsort((c.volunteer, -c.points, c.family)).tolist():
         eligible[int(c.family[pair])].append(int(c.volunteer[pair]))
 
-    result = []
-    for f in np.flatnonzero(p.family_waiting).tolist():
-        if f in matched_families:
-            continue
-        counts = _rule_counts(c, f)
+    waiting = np.flatnonzero(p.family_waiting).tolist()
+    unmatched = np.array([f for f in waiting if f not in matched_families], dtype=np.intp)
+    per_rule = rule_counts(c.facts, unmatched)
+    result: dict[int, Unmatched] = {}
+    without: list[tuple[int, dict[str, int]]] = []  # no eligible volunteer: rows needed
+    for i, f in enumerate(unmatched.tolist()):
+        counts = {str(rule): int(per_rule[rule][i]) for rule in RULES if per_rule[rule][i]}
         if f in eligible:
-            result.append(_outcompeted(c, f, eligible[f], proposed_to, counts))
+            result[f] = _outcompeted(c, f, eligible[f], proposed_to, counts)
         elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
-            result.append(_not_eligible(c, f, counts))
+            result[f] = _not_eligible(c, f, counts)
         else:
-            result.append(_no_volunteer(c, f, counts))
-    return result
-
-
-def _rule_counts(c: Candidates, f: int) -> dict[str, int]:
-    row = c.rejected[f]
-    return {
-        str(rule): int(np.count_nonzero(row & RULE_BIT[rule]))
-        for rule in RULES
-        if np.any(row & RULE_BIT[rule])
-    }
+            without.append((f, counts))
+    block = max(1, BLOCK_PAIRS // max(len(p.volunteers), 1))
+    for first in range(0, len(without), block):
+        part = without[first : first + block]
+        rows = rejections(c.facts, np.array([f for f, _ in part], dtype=np.intp))
+        speakers = [_speakers(c, f, row) for (f, _), row in zip(part, rows, strict=True)]
+        singles = [np.flatnonzero((row != 0) & ((row & (row - 1)) == 0)) for row in rows]
+        requests = [(f, s, 1) for (f, _), s in zip(part, speakers, strict=True)]
+        requests += [(f, s, NEAR_MISSES) for (f, _), s in zip(part, singles, strict=True)]
+        nearest = _nearest(c, requests)
+        for i, ((f, counts), row) in enumerate(zip(part, rows, strict=True)):
+            leads = (speakers[i].size, nearest[i], nearest[len(part) + i])
+            result[f] = _no_volunteer(c, f, row, counts, leads)
+    return [result[f] for f in unmatched.tolist()]
 
 
 def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
@@ -77,7 +89,13 @@ def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
     )
 
 
-def _no_volunteer(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
+Nearest = list[tuple[float, int]]
+Leads = tuple[int, Nearest, Nearest]  # speakers of the family's language, nearest, near misses
+
+
+def _no_volunteer(
+    c: Candidates, f: int, row: Row, counts: dict[str, int], leads: Leads
+) -> Unmatched:
     p = c.round
     total = len(p.volunteers)
     if total == 0:
@@ -85,7 +103,9 @@ def _no_volunteer(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
     else:
         ruled_out = ", ".join(f"{rule} {n}" for rule, n in counts.items())
         message = f"No eligible volunteer among {total}; ruled out by: {ruled_out}."
-        message += _language_note(c, f) + _near_misses(c, f)
+        speakers, nearest_speaker, near_misses = leads
+        message += _language_note(c, f, speakers, nearest_speaker)
+        message += _near_misses(c, f, row, near_misses)
     return Unmatched(
         family_id=p.families[f].id,
         reason=UnmatchedReason.NO_ELIGIBLE_VOLUNTEER,
@@ -95,33 +115,33 @@ def _no_volunteer(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
     )
 
 
-def _language_note(c: Candidates, f: int) -> str:
+def _speakers(c: Candidates, f: int, row: Row) -> NDArray[np.intp]:
+    """Volunteers who share a language with a family that speaks no Dutch (none otherwise)."""
+    p = c.round
+    if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(~(row & RULE_BIT[Rule.LANGUAGE]).astype(bool))
+
+
+def _language_note(c: Candidates, f: int, speakers: int, nearest: Nearest) -> str:
     """For a family that speaks no Dutch: how many volunteers share a language, and why not them."""
     p = c.round
     if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
         return ""
-    speakers = np.flatnonzero(~(c.rejected[f] & RULE_BIT[Rule.LANGUAGE]).astype(bool))
     names = " or ".join(
         language_name(code) for i, code in enumerate(p.languages) if p.family_languages[f, i]
     )
-    if len(speakers) == 0:
+    if speakers == 0:
         return f" No volunteer speaks {names}."
-    distances = _exact_km(c, f, speakers)
-    return (
-        f" Volunteers who speak {names}: {len(speakers)}, "
-        f"the nearest {distances.min():.1f} km away."
-    )
+    [(km, _)] = nearest
+    return f" Volunteers who speak {names}: {speakers}, the nearest {km:.1f} km away."
 
 
-def _near_misses(c: Candidates, f: int) -> str:
-    """Volunteers who fail one rule only: the coordinator's best leads."""
+def _near_misses(c: Candidates, f: int, row: Row, nearest: Nearest) -> str:
+    """Volunteers who fail one rule only (the nearest few): the coordinator's best leads."""
     p = c.round
-    row = c.rejected[f]
-    single = np.flatnonzero((row != 0) & ((row & (row - 1)) == 0)).tolist()
-    if not single:
+    if not nearest:
         return ""
-    distances = _exact_km(c, f, np.array(single))
-    nearest = sorted(zip(distances.tolist(), single, strict=True))[:NEAR_MISSES]
     leads = []
     for km, v in nearest:
         rule = rules_in(int(row[v]))[0]
@@ -132,12 +152,39 @@ def _near_misses(c: Candidates, f: int) -> str:
     return " Closest: " + "; ".join(leads) + "."
 
 
-def _exact_km(c: Candidates, f: int, volunteers: NDArray[np.intp]) -> NDArray[np.float64]:
-    """Exact distances from family ``f`` (the grid keeps only a lower bound for far pairs)."""
+def _nearest(c: Candidates, requests: list[tuple[int, NDArray[np.intp], int]]) -> list[Nearest]:
+    """For each request ``(f, volunteers, k)``: the ``k`` of ``volunteers`` nearest to family
+    ``f`` as ``(exact km, v)``, nearest first (ties by input order). Exact distances only for
+    those whose planar lower bound could place them among the ``k``, all requests at once."""
+    bounds = [
+        c.facts.plane.bound_km(np.full(vs.size, f), vs).astype(np.float64) for f, vs, _ in requests
+    ]
+    firsts = [
+        vs[np.argsort(bound, kind="stable")[:k]]
+        for (_, vs, k), bound in zip(requests, bounds, strict=True)
+    ]
+    first_km = _exact_km(c, [(f, first) for (f, _, _), first in zip(requests, firsts, strict=True)])
+    needed = [
+        vs[bound <= (float(km.max()) if km.size == k else np.inf)]
+        for (_, vs, k), bound, km in zip(requests, bounds, first_km, strict=True)
+    ]
+    needed_km = _exact_km(c, [(f, vs) for (f, _, _), vs in zip(requests, needed, strict=True)])
+    return [
+        sorted(zip(km.tolist(), vs.tolist(), strict=True))[:k]
+        for (_, _, k), vs, km in zip(requests, needed, needed_km, strict=True)
+    ]
+
+
+def _exact_km(
+    c: Candidates, groups: list[tuple[int, NDArray[np.intp]]]
+) -> list[NDArray[np.float64]]:
+    """Exact distances from each family ``f`` to its ``volunteers``, in one computation."""
     p = c.round
-    return pairwise_km(
-        p.family_lat[f], p.family_lon[f], p.volunteer_lat[volunteers], p.volunteer_lon[volunteers]
-    )
+    none = [np.zeros(0, dtype=np.intp)]
+    f = np.concatenate([np.full(vs.size, f, dtype=np.intp) for f, vs in groups] + none)
+    v = np.concatenate([vs for _, vs in groups] + none)
+    km = pairwise_km(p.family_lat[f], p.family_lon[f], p.volunteer_lat[v], p.volunteer_lon[v])
+    return np.split(km, np.cumsum([vs.size for _, vs in groups])[:-1])
 
 
 def _outcompeted(
@@ -148,8 +195,11 @@ def _outcompeted(
     counts: dict[str, int],
 ) -> Unmatched:
     p = c.round
+    # Built without re-validation: thousands per family in a national round, all from the round.
     competitors = [
-        Competitor(volunteer_id=p.volunteers[v].id, proposed_to=proposed_to.get(v, []))
+        Competitor.model_construct(
+            volunteer_id=p.volunteers[v].id, proposed_to=list(proposed_to.get(v, ()))
+        )
         for v in volunteers
     ]
     listing = "; ".join(

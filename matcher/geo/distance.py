@@ -31,29 +31,39 @@ def pairwise_km(
     lat1, lon1, lat2, lon2 = np.broadcast_arrays(
         *(np.radians(np.asarray(x, dtype=np.float64)) for x in (lat1, lon1, lat2, lon2))
     )
+    shape = lat1.shape
+    lat1, lon1, lat2, lon2 = (x.ravel() for x in (lat1, lon1, lat2, lon2))
     big_l = lon2 - lon1
     u1 = np.arctan((1 - _F) * np.tan(lat1))
     u2 = np.arctan((1 - _F) * np.tan(lat2))
     sin_u1, cos_u1 = np.sin(u1), np.cos(u1)
     sin_u2, cos_u2 = np.sin(u2), np.cos(u2)
-    lam = big_l
+    # Each pair iterates until its own longitude converges, so that a pair's distance does not
+    # depend on which other pairs are computed with it.
+    lam = big_l.copy()
+    sigma, sin_sigma, cos_sigma, cos2_alpha, cos_2sm = (np.zeros(big_l.size) for _ in range(5))
+    active = np.arange(big_l.size)
     for _ in range(_ITERATIONS):
-        previous = lam
-        sin_lam, cos_lam = np.sin(lam), np.cos(lam)
-        sin_sigma = np.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
-        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
-        sigma = np.arctan2(sin_sigma, cos_sigma)
-        safe_sin_sigma = np.where(sin_sigma == 0, 1.0, sin_sigma)
-        sin_alpha = cos_u1 * cos_u2 * sin_lam / safe_sin_sigma
-        cos2_alpha = 1 - sin_alpha**2
-        safe_cos2_alpha = np.where(cos2_alpha == 0, 1.0, cos2_alpha)
-        cos_2sm = np.where(cos2_alpha == 0, 0.0, cos_sigma - 2 * sin_u1 * sin_u2 / safe_cos2_alpha)
-        c = _F / 16 * cos2_alpha * (4 + _F * (4 - 3 * cos2_alpha))
-        lam = big_l + (1 - c) * _F * sin_alpha * (
-            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2))
-        )
-        if lam.size == 0 or float(np.max(np.abs(lam - previous))) < 1e-12:
+        if active.size == 0:
             break
+        su1, cu1, su2, cu2 = sin_u1[active], cos_u1[active], sin_u2[active], cos_u2[active]
+        previous = lam[active]
+        sin_lam, cos_lam = np.sin(previous), np.cos(previous)
+        sin_s = np.hypot(cu2 * sin_lam, cu1 * su2 - su1 * cu2 * cos_lam)
+        cos_s = su1 * su2 + cu1 * cu2 * cos_lam
+        sig = np.arctan2(sin_s, cos_s)
+        safe_sin_sigma = np.where(sin_s == 0, 1.0, sin_s)
+        sin_alpha = cu1 * cu2 * sin_lam / safe_sin_sigma
+        cos2_a = 1 - sin_alpha**2
+        safe_cos2_alpha = np.where(cos2_a == 0, 1.0, cos2_a)
+        c2sm = np.where(cos2_a == 0, 0.0, cos_s - 2 * su1 * su2 / safe_cos2_alpha)
+        c = _F / 16 * cos2_a * (4 + _F * (4 - 3 * cos2_a))
+        lam_next = big_l[active] + (1 - c) * _F * sin_alpha * (
+            sig + c * sin_s * (c2sm + c * cos_s * (-1 + 2 * c2sm**2))
+        )
+        sigma[active], sin_sigma[active], cos_sigma[active] = sig, sin_s, cos_s
+        cos2_alpha[active], cos_2sm[active], lam[active] = cos2_a, c2sm, lam_next
+        active = active[np.abs(lam_next - previous) >= 1e-12]
     u_sq = cos2_alpha * (_A**2 - _B**2) / _B**2
     big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
     big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
@@ -70,7 +80,7 @@ def pairwise_km(
             )
         )
     )
-    distance: FloatArray = _B * big_a * (sigma - delta_sigma)
+    distance: FloatArray = (_B * big_a * (sigma - delta_sigma)).reshape(shape)
     return distance
 
 
@@ -91,18 +101,28 @@ def lower_bound_km(
     if min(lat1.size, lat2.size) == 0:
         return np.zeros((lat1.size, lat2.size), dtype=np.float32)
     highest = max(float(np.max(np.abs(lat1))), float(np.max(np.abs(lat2))))
-    km_per_lon_degree = _KM_PER_DEGREE_LON_EQUATOR * np.cos(np.radians(highest))
-    scale = _SAFETY
-    y1, y2 = (lat * _KM_PER_DEGREE_LAT_MIN * scale for lat in (lat1, lat2))
-    x1, x2 = (lon * km_per_lon_degree * scale for lon in (lon1, lon2))
-    dx = np.subtract.outer(x1.astype(np.float32), x2.astype(np.float32))
-    dy = np.subtract.outer(y1.astype(np.float32), y2.astype(np.float32))
+    x1, y1 = project_km(lat1, lon1, highest)
+    x2, y2 = project_km(lat2, lon2, highest)
+    dx = np.subtract.outer(x1, x2)
+    dy = np.subtract.outer(y1, y2)
     np.multiply(dx, dx, out=dx)
     np.multiply(dy, dy, out=dy)
     np.add(dx, dy, out=dx)
     np.sqrt(dx, out=dx)
     lower: NDArray[np.float32] = dx
     return lower
+
+
+def project_km(
+    lat: FloatArray, lon: FloatArray, highest: float
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Planar ``(x, y)`` in km (float32) for points up to latitude ``highest``, on which the
+    straight-line distance between two points is a lower bound on their geodesic distance
+    (see ``lower_bound_km``)."""
+    km_per_lon_degree = _KM_PER_DEGREE_LON_EQUATOR * np.cos(np.radians(highest))
+    x = np.asarray(lon, dtype=np.float64) * km_per_lon_degree * _SAFETY
+    y = np.asarray(lat, dtype=np.float64) * _KM_PER_DEGREE_LAT_MIN * _SAFETY
+    return x.astype(np.float32), y.astype(np.float32)
 
 
 _KM_PER_DEGREE_LAT_MIN = 110.57  # a degree of latitude at the equator, the shortest anywhere

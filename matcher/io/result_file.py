@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from matcher.io.json_input import parse_json, read_text
 from matcher.io.problems import InputError, InputProblem, json_path, validation_problems
-from matcher.solve.result import SolveResult
+from matcher.result import SolveResult
 
 
 def read_result(path: Path, display: str | None = None) -> SolveResult:

@@ -1,11 +1,21 @@
 """Solve results as files: proposals, unmatched families and shortlists as CSV and as one Excel
-workbook; the whole result as JSON (the same JSON as ``SolveResult.model_dump_json``)."""
+workbook; the whole result as JSON (the same JSON as ``SolveResult.model_dump_json``).
+
+Every cell is written as data: a text that starts with ``=``, ``+``, ``-`` or ``@`` stays text in
+the workbook (never a formula), and dates are real Excel dates.
+"""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from matcher.io.excel import workbook_bytes
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
 from matcher.io.tabular import csv_text
 from matcher.result import Shortlist, SolveResult
 
@@ -123,13 +133,87 @@ def results_xlsx(result: SolveResult) -> bytes:
     )
 
 
+MAX_WIDTH = 60
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def workbook_bytes(sheets: dict[str, TableData], day: date) -> bytes:
+    """A workbook with one sheet per (header, rows): header in bold and frozen, columns as wide
+    as their longest value (at most 60). Written row by row (constant memory), every value as
+    data: text as text, numbers as numbers, dates as dates. Its stored dates are ``day`` (the
+    round's date), so the same tables give the same bytes."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    workbook.set_properties({"created": datetime(day.year, day.month, day.day)})
+    bold = workbook.add_format({"bold": True})
+    dated = workbook.add_format({"num_format": DATE_FORMAT})
+    for title, (header, rows) in sheets.items():
+        sheet = workbook.add_worksheet(title)
+        for column, width in enumerate(_widths(header, rows)):
+            sheet.set_column(column, column, width)
+        sheet.freeze_panes(1, 0)
+        for column, name in enumerate(header):
+            sheet.write_string(0, column, name, bold)
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                _write(sheet, number, column, value, dated)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write(
+    sheet: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    dated: Format,
+) -> None:
+    """One cell as data: never a formula, whatever the text."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, column, value)
+    elif isinstance(value, datetime | date):
+        sheet.write_datetime(row, column, value, dated)
+    else:
+        sheet.write_string(row, column, str(value))
+
+
+def _widths(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int]:
+    """Column widths: the longest value's text (dates as yyyy-mm-dd), plus 2, at most 60."""
+    longest = [len(name) for name in header]
+    for row in rows:
+        for column, value in enumerate(row[: len(header)]):
+            length = len(_text(value))
+            if length > longest[column]:
+                longest[column] = length
+    return [min(width + 2, MAX_WIDTH) for width in longest]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()[:10]
+    return str(value or "")
+
+
 def plan_tables(plan: Plan) -> dict[str, TableData]:
-    """The dated plan as tables: introductions, visit series, skipped visits, unplanned."""
+    """The dated plan as tables: introductions, visit series, skipped visits, unplanned (dates
+    as ``date`` values, which the workbook writes as Excel dates)."""
     return {
         "Introductions": (
             ["family_id", "volunteer_id", "coordinator_id", "date", "part"],
             [
-                [i.family_id, i.volunteer_id, i.coordinator_id or "", i.day.isoformat(), i.part]
+                [i.family_id, i.volunteer_id, i.coordinator_id or "", i.day, i.part]
                 for i in plan.introductions
             ],
         ),
@@ -148,8 +232,8 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
                     v.family_id,
                     v.volunteer_id,
                     v.slot,
-                    v.first.isoformat(),
-                    v.review.isoformat(),
+                    v.first,
+                    v.review,
                     len(v.skipped),
                     len(v.moved),
                 ]
@@ -159,7 +243,7 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
         "Skipped visits": (
             ["family_id", "volunteer_id", "date", "reason"],
             [
-                [v.family_id, v.volunteer_id, s.day.isoformat(), s.reason]
+                [v.family_id, v.volunteer_id, s.day, s.reason]
                 for v in plan.visits
                 for s in v.skipped
             ],
@@ -170,8 +254,8 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
                 [
                     v.family_id,
                     v.volunteer_id,
-                    m.day.isoformat(),
-                    m.to_day.isoformat(),
+                    m.day,
+                    m.to_day,
                     m.to_part,
                     m.reason,
                 ]

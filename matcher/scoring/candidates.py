@@ -1,5 +1,10 @@
 """Candidate pairs: every waiting family x volunteer that passes all hard rules, with its terms,
-quality and objective weight, as flat numpy arrays (one entry per pair)."""
+quality and objective weight, as flat numpy arrays (one entry per pair).
+
+Only pairs within travel reach are looked at (``matcher.geo.reach``): the rules that need no
+distance run first, the exact distance only for the pairs they leave, so time and memory grow
+with the pairs near each other, not with families x volunteers.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,27 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matcher.domain.prepared import PreparedRound
-from matcher.scoring.rules import build_grid, reject_matrix
+from matcher.geo.distance import pairwise_km
+from matcher.geo.reach import pairs_in_reach
+from matcher.scoring.rules import (
+    FAMILY_RULES,
+    RULES,
+    VOLUNTEER_RULES,
+    Rule,
+    RuleFacts,
+    pair_rejections,
+    rule_facts,
+)
 from matcher.scoring.scale import priority_multiplier, quality_points
 from matcher.scoring.terms import TERMS, weighted_quality
+
+TERM_CHUNK = 500_000
+"""Pairs scored at once: bounds the memory of the per-pair term arrays."""
+
+PAIR_RULES = tuple(
+    rule for rule in RULES if rule not in (*VOLUNTEER_RULES, *FAMILY_RULES, Rule.TRAVEL)
+)
+"""Rules checked per pair before any exact distance is computed."""
 
 
 @dataclass(frozen=True)
@@ -28,20 +51,17 @@ class Candidates:
     points: NDArray[np.int64]  # quality in solver points
     weight: NDArray[np.int64]  # objective coefficient: multiplier * priority + points
     multiplier: int
-    rejected: NDArray[np.uint16]  # [f, v] bitmask of violated rules (0 for allowed pairs)
+    facts: RuleFacts  # what the rules compare: explanations re-run them for a few families
 
     def __len__(self) -> int:
         return len(self.family)
 
 
 def score_candidates(prepared: PreparedRound) -> Candidates:
-    """Filter all pairs by the hard rules, then score the ones that remain."""
-    grid = build_grid(prepared)
-    rejected = reject_matrix(grid)
-    allowed = (rejected == 0) & prepared.family_waiting[:, None]
-    f, v = np.nonzero(allowed)
-    distance = grid.distance_km[f, v]
-    terms = {name: term(prepared, f, v, distance) for name, term in TERMS.items()}
+    """Find the pairs within reach that pass every hard rule, then score them."""
+    facts = rule_facts(prepared)
+    f, v, distance = allowed_pairs(facts)
+    terms = _terms(prepared, f, v, distance)
     weights = prepared.round.weights.model_dump()
     quality = weighted_quality(terms, weights)
     points = quality_points(quality)
@@ -57,5 +77,63 @@ def score_candidates(prepared: PreparedRound) -> Candidates:
         points=points,
         weight=multiplier * prepared.family_priority[f] + points,
         multiplier=multiplier,
-        rejected=rejected,
+        facts=facts,
     )
+
+
+def allowed_pairs(
+    facts: RuleFacts,
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """``(f, v, exact km)`` of every waiting family and volunteer that break no hard rule,
+    sorted by family then volunteer."""
+    p = facts.round
+    no_pairs = np.zeros(0, dtype=np.intp)
+    families = _passing(facts, len(p.families), FAMILY_RULES, by_family=True)
+    families = families[p.family_waiting[families]]
+    volunteers = _passing(facts, len(p.volunteers), VOLUNTEER_RULES, by_family=False)
+    limit = p.volunteer_max_km
+    if not p.round.policy.enforce_travel_limit:
+        limit = np.full_like(limit, np.inf)
+    found_f, found_v, found_d = [no_pairs], [no_pairs], [np.zeros(0)]
+    for f, v in pairs_in_reach(facts.plane, limit, families, volunteers):
+        keep = pair_rejections(facts, f, v, _nowhere(f.size), PAIR_RULES) == 0
+        f, v = f[keep], v[keep]
+        distance = pairwise_km(
+            p.family_lat[f], p.family_lon[f], p.volunteer_lat[v], p.volunteer_lon[v]
+        )
+        near = pair_rejections(facts, f, v, distance, (Rule.TRAVEL,)) == 0
+        found_f.append(f[near])
+        found_v.append(v[near])
+        found_d.append(distance[near])
+    f, v = np.concatenate(found_f), np.concatenate(found_v)
+    km: NDArray[np.float64] = np.concatenate(found_d)
+    order = np.lexsort((v, f))
+    return f[order].astype(np.intp), v[order].astype(np.intp), km[order]
+
+
+def _passing(
+    facts: RuleFacts, count: int, rules: tuple[Rule, ...], by_family: bool
+) -> NDArray[np.intp]:
+    """The families (or volunteers) that pass the rules depending on them alone."""
+    people = np.arange(count)
+    anyone = np.zeros(count, dtype=np.intp)  # the rules in question never look at the other side
+    f, v = (people, anyone) if by_family else (anyone, people)
+    passing: NDArray[np.intp] = people[pair_rejections(facts, f, v, _nowhere(count), rules) == 0]
+    return passing
+
+
+def _nowhere(size: int) -> NDArray[np.float64]:
+    """Distances for rules that need none."""
+    return np.full(size, np.nan)
+
+
+def _terms(
+    p: PreparedRound, f: NDArray[np.intp], v: NDArray[np.intp], distance: NDArray[np.float64]
+) -> dict[str, NDArray[np.float64]]:
+    """Every quality term of the pairs, computed a chunk at a time."""
+    terms = {name: np.empty(f.size) for name in TERMS}
+    for first in range(0, max(f.size, 1), TERM_CHUNK):
+        part = slice(first, first + TERM_CHUNK)
+        for name, term in TERMS.items():
+            terms[name][part] = term(p, f[part], v[part], distance[part])
+    return terms

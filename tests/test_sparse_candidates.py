@@ -1,0 +1,152 @@
+"""The search over pairs within reach against the dense reference (every family x volunteer):
+the same candidate pairs with the same distances and terms, the same rule bitmask rows and the
+same per-rule counts that explanations report, on random rounds."""
+
+from __future__ import annotations
+
+import dense_rules as dense
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from random_rounds import random_round
+
+from matcher import Round, prepare, solve
+from matcher.geo.reach import pairs_in_reach
+from matcher.scoring.candidates import score_candidates
+from matcher.scoring.rule_counts import rule_counts
+from matcher.scoring.rules import RULES, rejections
+from matcher.scoring.terms import TERMS
+
+SEEDS = st.integers(min_value=0, max_value=2**31 - 1)
+
+
+def _varied(seed: int, spread: float, policy: dict[str, object]) -> Round:
+    """A random round stretched ``spread`` times wider, with hard wishes, volunteers not ready
+    or full, postcodes, declined pairs and locked matches sprinkled in."""
+    round_ = random_round(seed, volunteers=14, families=18, max_capacity=2)
+    rng = np.random.default_rng(seed)
+    streets = ["3511 AB", "3511 AC", "3512 AA", None]
+
+    def stretched(person: dict[str, object]) -> dict[str, object]:
+        lat, lon = float(str(person["latitude"])), float(str(person["longitude"]))
+        # Centred on Utrecht, where the streets below are.
+        return {
+            "latitude": 52.09 + (lat - 52.0) * spread,
+            "longitude": 5.12 + (lon - 5.0) * spread,
+        }
+
+    def street(person: dict[str, object]) -> str | None:
+        """A Utrecht street for people near it (a postcode far from the point is refused)."""
+        here = stretched(person)
+        km = np.hypot((here["latitude"] - 52.09) * 111, (here["longitude"] - 5.12) * 68)
+        return streets[int(rng.integers(len(streets)))] if km < 10 else None
+
+    data = round_.model_dump(mode="json")
+    volunteers = [
+        v
+        | stretched(v)
+        | {
+            "vog_complete": bool(rng.random() > 0.1),
+            "has_pets": bool(rng.random() < 0.3),
+            "smokes": bool(rng.random() < 0.2),
+            "gender": str(rng.choice(["female", "male"])),
+            "postcode": street(v),
+        }
+        for v in data["volunteers"]
+    ]
+    families = [
+        f
+        | stretched(f)
+        | {
+            "no_pets": [None, "hard", "soft"][int(rng.integers(3))],
+            "non_smoker": [None, "hard", "soft"][int(rng.integers(3))],
+            "volunteer_gender": "female" if rng.random() < 0.3 else None,
+            "volunteer_gender_rule": str(rng.choice(["hard", "soft"])),
+            "postcode": street(f),
+        }
+        for f in data["families"]
+    ]
+    data["volunteers"], data["families"] = volunteers, families
+    data["declined_pairs"] = [
+        {"family_id": families[i]["id"], "volunteer_id": volunteers[j]["id"]}
+        for i, j in zip(
+            rng.integers(0, len(families), 4), rng.integers(0, len(volunteers), 4), strict=True
+        )
+    ]
+    data["policy"] = {**data["policy"], **policy}
+    return Round.model_validate(data)
+
+
+POLICIES = st.sampled_from(
+    [
+        {},
+        {"enforce_travel_limit": False},
+        {"require_common_language": False, "same_place": "area"},
+        {"max_distance_km": 4.0, "enforce_age_limit": False, "require_training_and_vog": False},
+        {"same_place": "off"},
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=SEEDS, spread=st.sampled_from([0.3, 1.0, 4.0]), policy=POLICIES)
+def test_pairs_within_reach_give_the_dense_candidates_rows_and_counts(
+    seed: int, spread: float, policy: dict[str, object]
+) -> None:
+    prepared = prepare(_varied(seed, spread, policy))
+    grid = dense.build_grid(prepared)
+    rejected = dense.reject_matrix(grid)
+    f, v = np.nonzero((rejected == 0) & prepared.family_waiting[:, None])
+
+    c = score_candidates(prepared)
+    np.testing.assert_array_equal(c.family, f)
+    np.testing.assert_array_equal(c.volunteer, v)
+    np.testing.assert_array_equal(c.distance_km, grid.distance_km[f, v])
+    for name, term in TERMS.items():
+        np.testing.assert_array_equal(c.terms[name], term(prepared, f, v, grid.distance_km[f, v]))
+
+    families = np.arange(len(prepared.families))
+    np.testing.assert_array_equal(rejections(c.facts, families), rejected)
+    counts = rule_counts(c.facts, families)
+    for i, rule in enumerate(RULES):
+        expected = np.count_nonzero(rejected & np.uint16(1 << i), axis=1)
+        np.testing.assert_array_equal(counts[rule], expected, err_msg=str(rule))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=SEEDS, spread=st.sampled_from([1.0, 4.0]))
+def test_unmatched_families_report_the_dense_rejection_counts(seed: int, spread: float) -> None:
+    round_ = _varied(seed, spread, {})
+    prepared = prepare(round_)
+    rejected = dense.reject_matrix(dense.build_grid(prepared))
+    for unmatched in solve(round_).unmatched:
+        row = rejected[prepared.family_index[unmatched.family_id]]
+        expected = {
+            str(rule): int(np.count_nonzero(row & np.uint16(1 << i)))
+            for i, rule in enumerate(RULES)
+            if np.any(row & np.uint16(1 << i))
+        }
+        assert unmatched.rejected_by == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=SEEDS, chunk=st.integers(min_value=1, max_value=50))
+def test_the_reach_search_finds_each_near_pair_once_in_any_chunk_size(
+    seed: int, chunk: int
+) -> None:
+    prepared = prepare(_varied(seed, 4.0, {}))
+    c = score_candidates(prepared)
+    limit = prepared.volunteer_max_km
+    families = np.arange(len(prepared.families))
+    volunteers = np.arange(len(prepared.volunteers))
+    found = [
+        (int(a), int(b))
+        for f, v in pairs_in_reach(c.facts.plane, limit, families, volunteers, chunk)
+        for a, b in zip(f, v, strict=True)
+    ]
+    bound = c.facts.plane.bound_km(
+        np.repeat(families, volunteers.size), np.tile(volunteers, families.size)
+    )
+    near = bound.reshape(families.size, volunteers.size).astype(np.float64) <= limit[None, :]
+    assert len(found) == len(set(found))
+    assert sorted(found) == [(int(a), int(b)) for a, b in zip(*np.nonzero(near), strict=True)]
