@@ -1,0 +1,238 @@
+"""The database store keeps every decision, on SQLite and on PostgreSQL: a round comes back as
+it went in, the use cases run over it unchanged, concurrent decisions are serialised, a failed
+transaction writes nothing, and one location never sees another's rows."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from builders import family, round_of, volunteer
+from sqlalchemy import Engine, event, inspect, select, text, update
+
+from matcher.db.migrate import current, downgrade, head, upgrade
+from matcher.db.store import DatabaseRoundStore
+from matcher.db.tables import Base, VolunteerRow
+from matcher.domain.round import (
+    Absence,
+    Coordinator,
+    Pair,
+    Period,
+    Policy,
+    Round,
+    SolverSettings,
+    Weights,
+)
+from matcher.io.problems import InputError
+from matcher.result import SolveResult
+from matcher.scenario.generate import Area, generate_round
+from matcher.usecases import solve_round
+
+pytest_plugins = ["db_engines"]
+
+TODAY = date(2026, 11, 24)
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+SLOTS = ["mon-morning", "tue-morning", "wed-morning", "thu-morning"]
+CONCURRENT = 8
+
+
+def _store(engine: Engine, location: str = "L1", **options: Any) -> DatabaseRoundStore:
+    return DatabaseRoundStore(engine, location, TODAY, **options)
+
+
+def _simple_round(volunteers: int, families: int, capacity: int = 1) -> Round:
+    return round_of(
+        [volunteer(f"V{i}", slots=SLOTS, capacity=capacity) for i in range(volunteers)],
+        [family(f"F{i}", slots=SLOTS) for i in range(families)],
+    )
+
+
+def _rich_round() -> Round:
+    """A generated round with every list filled and every setting away from its default."""
+    base = generate_round(Area(places=("Utrecht",)), 25, 30, seed=7, reference_date=TODAY)
+    volunteers, families = base.volunteers, base.families
+    placed = volunteer("V-at", km_north=3.3, languages=["ar", "nl"], max_travel_km=7.7)
+    return base.model_copy(
+        update={
+            "volunteers": (*volunteers, placed),
+            "declined_pairs": (
+                *base.declined_pairs,
+                Pair(family_id=families[1].id, volunteer_id=volunteers[0].id),
+            ),
+            "exclusions": (
+                Pair(family_id=families[0].id, volunteer_id=volunteers[1].id),
+                Pair(family_id=families[0].id, volunteer_id=volunteers[1].id),  # listed twice
+            ),
+            "coordinators": (*base.coordinators, Coordinator(id="C-extra", slots=("fri-evening",))),
+            "absences": (
+                Absence(person_id=volunteers[2].id, start=date(2026, 12, 1), end=date(2027, 1, 3)),
+                Absence(person_id=families[3].id, start=date(2027, 2, 1), end=date(2027, 2, 1)),
+            ),
+            "school_holidays": (
+                Period(name="kerstvakantie", start=date(2026, 12, 19), end=date(2027, 1, 3)),
+            ),
+            "weights": Weights(language=0.5, distance=3.25, rematch_points=20),
+            "policy": Policy(max_distance_km=12.5, same_place="area"),
+            "solver": SolverSettings(backend="cpsat", time_limit_s=5, seed=3),
+        }
+    )
+
+
+def _proposals_result(
+    store: DatabaseRoundStore, family_ids: list[str] | None = None
+) -> SolveResult:
+    """The solve's result; with ``family_ids``, its first proposal offered to each of them."""
+    result = solve_round(store).result
+    if family_ids is None:
+        return result
+    first = result.proposals[0]
+    offers = [first.model_copy(update={"family_id": f}) for f in family_ids]
+    return result.model_copy(update={"proposals": offers})
+
+
+def _at_once(calls: list[Callable[[], object]]) -> list[object]:
+    """Run the calls in threads released together; each returns its result or its exception."""
+    start = threading.Barrier(len(calls))
+
+    def one(call: Callable[[], object]) -> object:
+        start.wait()
+        try:
+            return call()
+        except Exception as error:
+            return error
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(one, calls))
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(" ".join(str(args[2]).split()).upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _version(engine: Engine, location: str = "L1") -> int:
+    with engine.connect() as connection:
+        found = connection.scalar(
+            text("SELECT version FROM locations WHERE id = :id"), {"id": location}
+        )
+    assert isinstance(found, int)
+    return found
+
+
+# -- schema ------------------------------------------------------------------------------------
+
+
+def test_migrations_build_exactly_the_models_and_come_down_again(empty_engine: Engine) -> None:
+    assert current(empty_engine) is None
+    upgrade(empty_engine)
+    assert current(empty_engine) == head() == "0001"
+    with empty_engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    assert set(inspect(empty_engine).get_table_names()) == set(Base.metadata.tables) | {
+        "alembic_version"
+    }
+    downgrade(empty_engine, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+
+
+# -- round trip --------------------------------------------------------------------------------
+
+
+def test_a_round_comes_back_exactly_as_it_was_saved(engine: Engine) -> None:
+    round_ = _rich_round()
+    assert round_.exclusions and round_.declined_pairs and round_.active_matches
+    store = _store(engine)
+    store.save_round(round_, name="Home-Start Utrecht")
+    assert store.load() == round_
+    assert store.read().round == round_
+    assert _store(engine).load() == round_  # a fresh store, nothing cached
+
+
+def test_saving_again_writes_only_what_changed(engine: Engine) -> None:
+    round_ = _rich_round()
+    store = _store(engine)
+    store.save_round(round_)
+    changed = round_.model_copy(
+        update={
+            "volunteers": (
+                round_.volunteers[0].model_copy(update={"max_travel_km": 9.5}),
+                *round_.volunteers[1:],
+            )
+        }
+    )
+    with _statements(engine) as sent:
+        store.save_round(changed)
+    writes = [s for s in sent if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert [w.split(" SET ")[0] for w in writes] == ["UPDATE VOLUNTEERS", "UPDATE LOCATIONS"]
+    assert store.load() == changed
+    with _statements(engine) as sent:
+        store.save_round(round_.model_copy(update={"volunteers": round_.volunteers[:-1]}))
+    writes = [s for s in sent if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert [w.split(" WHERE ")[0].split(" SET ")[0] for w in writes] == [
+        "DELETE FROM VOLUNTEERS",
+        "UPDATE VOLUNTEERS",  # the first volunteer changes back
+        "UPDATE LOCATIONS",
+    ]
+    assert store.load().volunteers == round_.volunteers[:-1]
+
+
+def test_a_new_location_has_an_empty_round_dated_today_and_an_unknown_one_is_named(
+    engine: Engine,
+) -> None:
+    _store(engine, "L1").create_location("Home-Start Noord")
+    assert _store(engine, "L1").load() == Round(reference_date=TODAY)
+    with pytest.raises(InputError, match="location 'L1': the round is empty"):
+        _store(engine, "L1").read()
+    with pytest.raises(InputError, match="exists already"):
+        _store(engine, "L1").create_location("again")
+    with pytest.raises(InputError, match="location 'nowhere': no such location"):
+        _store(engine, "nowhere").read()
+    with (
+        pytest.raises(InputError, match="no such location"),
+        _store(engine, "nowhere").transaction(),
+    ):
+        pass
+
+
+def test_an_invalid_round_is_refused_before_anything_is_written(engine: Engine) -> None:
+    round_ = _simple_round(2, 2)
+    bad = round_.model_copy(update={"exclusions": (Pair(family_id="F0", volunteer_id="nobody"),)})
+    with pytest.raises(InputError) as caught:
+        _store(engine).save_round(bad)
+    assert "exclusions item 1, field 'volunteer_id'" in str(caught.value)
+    assert inspect(engine).has_table("locations")
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM locations")) == 0
+
+
+def test_bad_stored_data_is_reported_naming_the_record(engine: Engine) -> None:
+    _store(engine).save_round(_simple_round(3, 2))
+    with engine.begin() as connection:
+        data = connection.scalar(select(VolunteerRow.data).where(VolunteerRow.id == "V1"))
+        assert data is not None
+        connection.execute(
+            update(VolunteerRow).where(VolunteerRow.id == "V1").values(data=data | {"capacity": 9})
+        )
+    with pytest.raises(InputError) as caught:
+        _store(engine).read()
+    message = str(caught.value)
+    assert "location 'L1', volunteers id 'V1', field 'capacity'" in message
+    assert "V0" not in message and "V2" not in message
