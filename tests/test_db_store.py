@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -31,9 +31,18 @@ from matcher.domain.round import (
     Weights,
 )
 from matcher.io.problems import InputError
+from matcher.lifecycle.decisions import (
+    Action,
+    DecisionError,
+    DecisionRecord,
+    EndReason,
+    accept,
+    decline,
+    end_match,
+)
 from matcher.result import SolveResult
 from matcher.scenario.generate import Area, generate_round
-from matcher.usecases import solve_round
+from matcher.usecases import StoreBusy, decide, end, solve_round
 
 pytest_plugins = ["db_engines"]
 
@@ -236,3 +245,218 @@ def test_bad_stored_data_is_reported_naming_the_record(engine: Engine) -> None:
     message = str(caught.value)
     assert "location 'L1', volunteers id 'V1', field 'capacity'" in message
     assert "V0" not in message and "V2" not in message
+
+
+# -- the use cases, unchanged ----------------------------------------------------------------
+
+
+def test_the_use_cases_run_over_the_database_store(engine: Engine) -> None:
+    round_ = _simple_round(3, 3)
+    store = _store(engine)
+    store.save_round(round_)
+    result = solve_round(store).result
+    assert len(result.proposals) == 3
+    first, second = result.proposals[0], result.proposals[1]
+    decide(store, result, first.family_id, True, "C1", NOW)
+    decide(store, result, second.family_id, False, "C2", NOW + timedelta(minutes=1))
+    ended = end(store, first.family_id, EndReason.VOLUNTEER_STOPPED, TODAY, "C1", NOW)
+    assert ended.waiting_again
+    # The same decisions as pure functions on the round give the round the store holds.
+    expected = end_match(
+        decline(accept(round_, first), second), first.family_id, EndReason.VOLUNTEER_STOPPED, TODAY
+    )
+    assert _store(engine).load() == expected
+    assert _store(engine).read().round == expected
+    assert _store(engine).decisions() == [
+        DecisionRecord(
+            time=NOW,
+            coordinator="C1",
+            action=Action.ACCEPT,
+            family_id=first.family_id,
+            volunteer_id=first.volunteer_id,
+            slot=first.slot,
+        ),
+        DecisionRecord(
+            time=NOW + timedelta(minutes=1),
+            coordinator="C2",
+            action=Action.DECLINE,
+            family_id=second.family_id,
+            volunteer_id=second.volunteer_id,
+            slot=second.slot,
+        ),
+        DecisionRecord(
+            time=NOW,
+            coordinator="C1",
+            action=Action.END,
+            family_id=first.family_id,
+            volunteer_id=first.volunteer_id,
+            reason=EndReason.VOLUNTEER_STOPPED,
+        ),
+    ]
+    assert _version(engine) == 4  # the import, then three decisions
+    with pytest.raises(DecisionError, match="already declined"):
+        decide(store, result, second.family_id, False, "C2", NOW)
+    assert len(store.decisions()) == 3
+
+
+def test_a_decision_time_keeps_its_moment_whatever_its_zone(engine: Engine) -> None:
+    store = _store(engine)
+    store.save_round(_simple_round(1, 1))
+    result = solve_round(store).result
+    amsterdam = datetime(2026, 11, 24, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    decide(store, result, "F0", True, "C1", amsterdam)
+    (logged,) = store.decisions()
+    assert logged.time == amsterdam
+    assert logged.time.utcoffset() == timedelta(0)
+
+
+# -- concurrency -------------------------------------------------------------------------------
+
+
+def test_concurrent_accepts_for_one_place_let_exactly_one_through(engine: Engine) -> None:
+    families = [f"F{i}" for i in range(CONCURRENT)]
+    _store(engine).save_round(_simple_round(1, CONCURRENT))
+    # A result offering the one volunteer's one place to all eight families.
+    result = _proposals_result(_store(engine), families)
+
+    def accepting(family_id: str) -> Callable[[], object]:
+        return lambda: decide(_store(engine), result, family_id, True, "C1", NOW)
+
+    outcomes = _at_once([accepting(f) for f in families])
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == CONCURRENT - 1
+    assert all(isinstance(o, DecisionError) and "now full" in str(o) for o in refused), refused
+    (winner,) = [f for f, o in zip(families, outcomes, strict=True) if o not in refused]
+    assert [m.family_id for m in _store(engine).load().active_matches] == [winner]
+    assert [(d.action, d.family_id) for d in _store(engine).decisions()] == [
+        (Action.ACCEPT, winner)
+    ]
+    assert _version(engine) == 2
+
+
+def test_concurrent_accepts_of_different_families_are_all_kept(engine: Engine) -> None:
+    families = [f"F{i}" for i in range(CONCURRENT)]
+    _store(engine).save_round(_simple_round(CONCURRENT, CONCURRENT))
+    result = _proposals_result(_store(engine))
+    assert sorted(p.family_id for p in result.proposals) == families
+
+    def accepting(family_id: str) -> Callable[[], object]:
+        return lambda: decide(_store(engine), result, family_id, True, "C1", NOW)
+
+    outcomes = _at_once([accepting(f) for f in families])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    round_ = _store(engine).load()
+    assert sorted(m.family_id for m in round_.active_matches) == families
+    assert sorted(m.volunteer_id for m in round_.active_matches) == sorted(
+        p.volunteer_id for p in result.proposals
+    )
+    decisions = _store(engine).decisions()
+    assert sorted(d.family_id for d in decisions) == families
+    assert {d.action for d in decisions} == {Action.ACCEPT}
+    # The log's order is the order the accepts were committed in: the matches' order.
+    assert [d.family_id for d in decisions] == [m.family_id for m in round_.active_matches]
+    assert _version(engine) == 1 + CONCURRENT
+
+
+def test_a_transaction_waiting_too_long_for_the_lock_is_busy_and_changes_nothing(
+    engine: Engine,
+) -> None:
+    _store(engine).save_round(_simple_round(2, 2))
+    result = _proposals_result(_store(engine))
+    held = threading.Event()
+    release = threading.Event()
+
+    def holder() -> None:
+        with _store(engine).transaction():
+            held.set()
+            release.wait(timeout=60)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert held.wait(timeout=60)
+        impatient = _store(engine, lock_timeout_s=0.2)
+        with pytest.raises(StoreBusy, match="location 'L1' is being changed"):
+            decide(impatient, result, "F0", True, "C1", NOW)
+        assert impatient.read().round == _simple_round(2, 2)  # reading does not wait
+    finally:
+        release.set()
+        thread.join()
+    assert _store(engine).decisions() == []
+    assert _version(engine) == 1
+
+
+# -- all or nothing ----------------------------------------------------------------------------
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_a_transaction_left_by_an_exception_writes_nothing(engine: Engine) -> None:
+    round_ = _simple_round(2, 2)
+    _store(engine).save_round(round_)
+    result = _proposals_result(_store(engine))
+    with pytest.raises(_Interrupted), _store(engine).transaction() as transaction:
+        assert transaction.round == round_
+        raise _Interrupted
+    assert _store(engine).load() == round_
+    # A commit that fails half-way (its decision cannot be stored: a time without a zone)
+    # takes back the rows it had already written.
+    naive = datetime(2026, 11, 24, 9, 30)
+    with pytest.raises(Exception, match="needs a time zone"):
+        decide(_store(engine), result, "F0", True, "C1", naive)
+    assert _store(engine).load() == round_
+    assert _store(engine).decisions() == []
+    assert _version(engine) == 1
+    # And the location is free again: the next decision goes through.
+    decide(_store(engine), result, "F0", True, "C1", NOW)
+    assert [m.family_id for m in _store(engine).load().active_matches] == ["F0"]
+
+
+def test_a_transaction_commits_once(engine: Engine) -> None:
+    _store(engine).save_round(_simple_round(1, 1))
+    result = _proposals_result(_store(engine))
+    entry = DecisionRecord(
+        time=NOW, coordinator="C1", action=Action.ACCEPT, family_id="F0", volunteer_id="V0"
+    )
+    with _store(engine).transaction() as transaction:
+        updated = accept(transaction.round, result.proposals[0])
+        transaction.commit(updated, entry)
+        assert transaction.round == updated
+        with pytest.raises(RuntimeError, match="already been committed"):
+            transaction.commit(updated, entry)
+    assert len(_store(engine).decisions()) == 1
+
+
+# -- tenants -----------------------------------------------------------------------------------
+
+
+def test_one_location_never_sees_another_s_rows(engine: Engine) -> None:
+    # Both locations use the same ids: the case systems' ids are only unique per location.
+    north, south = _simple_round(2, 2), _simple_round(3, 2, capacity=2)
+    _store(engine, "north").save_round(north)
+    _store(engine, "south").save_round(south)
+    result = _proposals_result(_store(engine, "north"))
+    decide(_store(engine, "north"), result, "F0", True, "C1", NOW)
+    end(_store(engine, "north"), "F0", EndReason.FAMILY_COPES, TODAY, "C1", NOW)
+    assert _store(engine, "south").load() == south
+    assert _store(engine, "south").decisions() == []
+    assert _version(engine, "south") == 1
+    assert [d.action for d in _store(engine, "north").decisions()] == [Action.ACCEPT, Action.END]
+    assert [f.id for f in _store(engine, "north").load().families] == ["F1"]
+
+
+def test_a_location_in_a_transaction_holds_up_others_only_on_sqlite(engine: Engine) -> None:
+    for location in ("north", "south"):
+        _store(engine, location).save_round(_simple_round(2, 2))
+    result = _proposals_result(_store(engine, "south"))
+    south = _store(engine, "south", lock_timeout_s=0.2)
+    with _store(engine, "north").transaction():
+        if engine.dialect.name == "sqlite":  # one write lock for the whole database file
+            with pytest.raises(StoreBusy):
+                decide(south, result, "F0", True, "C2", NOW)
+        else:  # a row lock on the location
+            decide(south, result, "F0", True, "C2", NOW)
+    expected = [] if engine.dialect.name == "sqlite" else ["F0"]
+    assert [d.family_id for d in south.decisions()] == expected
