@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from builders import family, round_of, volunteer
 from sqlalchemy import Engine, event, inspect, select, text, update
 
 from matcher.db.migrate import current, downgrade, head, upgrade
-from matcher.db.store import DatabaseRoundStore
+from matcher.db.store import DatabaseRoundStore, import_round
 from matcher.db.tables import Base, VolunteerRow
 from matcher.domain.round import (
     Absence,
@@ -30,7 +31,9 @@ from matcher.domain.round import (
     SolverSettings,
     Weights,
 )
+from matcher.io.csv_round import write_round_csv
 from matcher.io.problems import InputError
+from matcher.io.rounds import load_round
 from matcher.lifecycle.decisions import (
     Action,
     DecisionError,
@@ -219,6 +222,33 @@ def test_a_new_location_has_an_empty_round_dated_today_and_an_unknown_one_is_nam
         _store(engine, "nowhere").transaction(),
     ):
         pass
+
+
+def test_a_round_imported_from_a_csv_folder_is_the_folder_s_round(
+    engine: Engine, tmp_path: Path
+) -> None:
+    round_ = _rich_round()
+    folder = tmp_path / "round"
+    write_round_csv(round_, folder)
+    imported = import_round(engine, "utrecht", folder, TODAY, name="Home-Start Utrecht")
+    assert imported == load_round(folder)
+    assert _store(engine, "utrecht").load() == imported
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT name FROM locations")) == "Home-Start Utrecht"
+    with pytest.raises(InputError, match="no such file or folder"):
+        import_round(engine, "utrecht", tmp_path / "missing", TODAY)
+
+
+def test_a_location_id_is_an_id_and_the_version_counts_changes(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="a location id is 1 to 64"):
+        _store(engine, "x" * 65)
+    with pytest.raises(ValueError, match="a location id is 1 to 64"):
+        _store(engine, "")
+    store = _store(engine)
+    store.save_round(_simple_round(1, 2))
+    assert store.version() == 1
+    store.save_round(_simple_round(1, 2))  # the same round: nothing to write but the version
+    assert store.version() == 2
 
 
 def test_an_invalid_round_is_refused_before_anything_is_written(engine: Engine) -> None:

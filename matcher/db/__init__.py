@@ -3,6 +3,6 @@ in transactions that lock the location and append to the decision log in the sam
 
 from matcher.db.engine import create_engine
 from matcher.db.migrate import upgrade
-from matcher.db.store import DatabaseRoundStore, DatabaseTransaction
+from matcher.db.store import DatabaseRoundStore, DatabaseTransaction, import_round
 
-__all__ = ["DatabaseRoundStore", "DatabaseTransaction", "create_engine", "upgrade"]
+__all__ = ["DatabaseRoundStore", "DatabaseTransaction", "create_engine", "import_round", "upgrade"]

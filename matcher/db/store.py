@@ -15,26 +15,30 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from matcher.db.engine import BEGIN_MODE, BUSY_TIMEOUT_MS, is_configured
 from matcher.db.records import COLLECTIONS, SETTINGS, Collection
 from matcher.db.tables import DecisionRow, LocationRow, SettingsRow
+from matcher.domain.people import Id
 from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import Round
 from matcher.errors import RoundError
 from matcher.io.csv_round import describe_error
 from matcher.io.problems import InputError, InputProblem, field_path
+from matcher.io.rounds import load_round
 from matcher.lifecycle.decisions import DecisionRecord
 from matcher.usecases.store import StoreBusy
 
 logger = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_S = 60.0
+_LOCATION_ID: TypeAdapter[str] = TypeAdapter(Id)
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
 
 
@@ -59,6 +63,12 @@ class DatabaseRoundStore:
         today: date,
         lock_timeout_s: float = LOCK_TIMEOUT_S,
     ) -> None:
+        try:
+            _LOCATION_ID.validate_python(location_id)
+        except ValidationError:
+            raise ValueError(
+                f"a location id is 1 to 64 letters, digits and ._:- (got {location_id!r})"
+            ) from None
         if not is_configured(engine):
             raise ValueError(
                 "an SQLite engine for the round store is made by matcher.db.engine.create_engine "
@@ -77,6 +87,14 @@ class DatabaseRoundStore:
         """The round as stored, each record validated (its cross-references are not checked)."""
         with self._reading() as connection:
             return self._round(_read(connection, self.location_id))
+
+    def version(self) -> int:
+        """The location's version: raised by every change, so two reads of the same version
+        saw the same round (an ETag for the HTTP service)."""
+        with self._reading() as connection:
+            found = connection.scalar(_version_of(self.location_id))
+        assert found is not None  # _reading checked that the location exists
+        return int(found)
 
     def decisions(self) -> list[DecisionRecord]:
         """The decision log, oldest first."""
@@ -288,8 +306,25 @@ class DatabaseTransaction:
             )
         )
         connection.commit()
+        logger.debug(
+            "location %s: %s of family %s stored (version %d)",
+            self._location_id,
+            entry.action.value,
+            entry.family_id,
+            self._stored.version + 1,
+        )
         self._done = True
         self._round = updated
+
+
+def import_round(
+    engine: Engine, location_id: str, source: str | Path, today: date, name: str | None = None
+) -> Round:
+    """Read a round from a JSON file, CSV folder or workbook (``InputError`` naming file, row
+    and field) and make it the location's round; the round imported is returned."""
+    round_ = load_round(source, today=today)
+    DatabaseRoundStore(engine, location_id, today).save_round(round_, name=name)
+    return round_
 
 
 def _version_of(location_id: str) -> Any:
