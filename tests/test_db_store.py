@@ -16,6 +16,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import family, round_of, volunteer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, event, inspect, select, text, update
 
 from matcher.db.migrate import current, downgrade, head, upgrade
@@ -490,3 +492,62 @@ def test_a_location_in_a_transaction_holds_up_others_only_on_sqlite(engine: Engi
             decide(south, result, "F0", True, "C2", NOW)
     expected = [] if engine.dialect.name == "sqlite" else ["F0"]
     assert [d.family_id for d in south.decisions()] == expected
+
+
+# -- writing only what changed, against a plain rewrite ---------------------------------------
+
+_POOL = [volunteer(f"V{i}", km_north=i * 0.7, slots=SLOTS) for i in range(6)]
+_FAMILIES = [family(f"F{i}", km_north=i * 0.3, slots=SLOTS) for i in range(4)]
+
+
+@st.composite
+def _rounds(draw: st.DrawFn) -> Round:
+    """Rounds over a fixed pool of people: volunteers come, go, change and move about; pair
+    lists (with repeats), absences and holidays grow, shrink and reorder."""
+    volunteers = draw(st.permutations(_POOL))[: draw(st.integers(1, len(_POOL)))]
+    volunteers = [v.model_copy(update={"capacity": draw(st.integers(1, 3))}) for v in volunteers]
+    families = draw(st.permutations(_FAMILIES))
+    # Few distinct pairs, so that lists repeat a pair often.
+    pair = st.builds(
+        Pair,
+        family_id=st.sampled_from(["F0", "F1"]),
+        volunteer_id=st.sampled_from([v.id for v in volunteers[:2]]),
+    )
+    people = [p.id for p in (*volunteers, *families)]
+    day = st.dates(date(2026, 12, 1), date(2027, 6, 30))
+    absence = st.builds(
+        lambda who, start, days: Absence(person_id=who, start=start, end=start + days),
+        st.sampled_from(people),
+        day,
+        st.sampled_from([timedelta(0), timedelta(days=6)]),
+    )
+    holiday = st.builds(
+        lambda name, start: Period(name=name, start=start, end=start + timedelta(days=8)),
+        st.sampled_from(["herfst", "kerst", "voorjaar"]),
+        day,
+    )
+    return round_of(
+        volunteers,
+        families,
+        declined_pairs=draw(st.lists(pair, max_size=5)),
+        exclusions=draw(st.lists(pair, max_size=3)),
+        absences=draw(st.lists(absence, max_size=4)),
+        school_holidays=draw(st.lists(holiday, max_size=3)),
+        weights=Weights(distance=draw(st.sampled_from([0.0, 2.0, 4.5]))),
+    )
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rounds=st.lists(_rounds(), min_size=2, max_size=4))
+def test_successive_rounds_written_as_changes_read_back_exactly(
+    engine: Engine, rounds: list[Round]
+) -> None:
+    # The location carries over from example to example: every save is a change of the last.
+    store = _store(engine)
+    for round_ in rounds:
+        store.save_round(round_)
+        assert store.load() == round_
