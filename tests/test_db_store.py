@@ -13,16 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import family, round_of, volunteer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, inspect, select, text, update
+from sqlalchemy import Engine, delete, event, func, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
 
+from matcher.db.engine import configure
 from matcher.db.migrate import current, downgrade, head, upgrade
 from matcher.db.store import DatabaseRoundStore, import_round
-from matcher.db.tables import Base, VolunteerRow
+from matcher.db.tables import Base, LocationRow, VolunteerRow
 from matcher.domain.round import (
     Absence,
     Coordinator,
@@ -551,3 +554,32 @@ def test_successive_rounds_written_as_changes_read_back_exactly(
     for round_ in rounds:
         store.save_round(round_)
         assert store.load() == round_
+
+
+def test_a_location_with_decisions_cannot_be_deleted_one_without_takes_its_rows(
+    engine: Engine,
+) -> None:
+    for location in ("decided", "fresh"):
+        _store(engine, location).save_round(_simple_round(2, 2))
+    result = _proposals_result(_store(engine, "decided"))
+    decide(_store(engine, "decided"), result, "F0", True, "C1", NOW)
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(delete(LocationRow).where(LocationRow.id == "decided"))
+    assert len(_store(engine, "decided").decisions()) == 1
+    with engine.begin() as connection:
+        connection.execute(delete(LocationRow).where(LocationRow.id == "fresh"))
+    with engine.connect() as connection:
+        left = connection.scalar(
+            select(func.count())
+            .select_from(VolunteerRow)
+            .where(VolunteerRow.location_id == "fresh")
+        )
+    assert left == 0
+
+
+def test_an_sqlite_engine_not_made_for_the_store_is_refused(tmp_path: Path) -> None:
+    plain = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    with pytest.raises(ValueError, match=r"matcher\.db\.engine\.create_engine"):
+        DatabaseRoundStore(plain, "L1", TODAY)
+    configure(plain)
+    assert DatabaseRoundStore(plain, "L1", TODAY).engine is plain
