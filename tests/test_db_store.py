@@ -4,6 +4,8 @@ transaction writes nothing, and one location never sees another's rows."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -583,3 +585,49 @@ def test_an_sqlite_engine_not_made_for_the_store_is_refused(tmp_path: Path) -> N
         DatabaseRoundStore(plain, "L1", TODAY)
     configure(plain)
     assert DatabaseRoundStore(plain, "L1", TODAY).engine is plain
+
+
+_DECIDE_IN_A_PROCESS = """
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from matcher.db.engine import create_engine
+from matcher.db.store import DatabaseRoundStore
+from matcher.lifecycle.decisions import DecisionError
+from matcher.result import SolveResult
+from matcher.usecases import decide
+
+url, schema, result, family_id = sys.argv[1:]
+options = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
+store = DatabaseRoundStore(create_engine(url, **options), "L1", date(2026, 11, 24))
+try:
+    decide(store, SolveResult.model_validate_json(Path(result).read_text()), family_id, True,
+           "C1", datetime.now(UTC))
+except DecisionError:
+    sys.exit(2)
+"""
+
+
+def test_concurrent_accepts_from_separate_processes_let_one_through(
+    engine: Engine, tmp_path: Path
+) -> None:
+    families = [f"F{i}" for i in range(CONCURRENT)]
+    _store(engine).save_round(_simple_round(1, CONCURRENT))
+    result = tmp_path / "result.json"
+    result.write_text(_proposals_result(_store(engine), families).model_dump_json())
+    url = engine.url.render_as_string(hide_password=False)
+    schema = ""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            schema = str(connection.scalar(text("SELECT current_schema()")))
+
+    def run(family_id: str) -> int:
+        command = [sys.executable, "-c", _DECIDE_IN_A_PROCESS, url, schema, str(result), family_id]
+        return subprocess.run(command, capture_output=True, timeout=120).returncode
+
+    with ThreadPoolExecutor(CONCURRENT) as pool:
+        codes = list(pool.map(run, families))
+    assert sorted(codes) == [0] + [2] * (CONCURRENT - 1)
+    winner = families[codes.index(0)]
+    assert [m.family_id for m in _store(engine).load().active_matches] == [winner]
+    assert [d.family_id for d in _store(engine).decisions()] == [winner]
