@@ -51,7 +51,7 @@ from matcher.lifecycle.decisions import (
     end_match,
 )
 from matcher.result import SolveResult
-from matcher.scenario.generate import Area, generate_round
+from matcher.synthetic.generate import Area, generate_round
 from matcher.usecases import StoreBusy, decide, end, solve_round
 
 pytest_plugins = ["db_engines"]

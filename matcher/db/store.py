@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,7 @@ from matcher.domain.people import Id
 from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import Round
 from matcher.errors import RoundError
-from matcher.io.csv_round import describe_error
-from matcher.io.problems import InputError, InputProblem, field_path
+from matcher.io.problems import InputError, InputProblem, field_path, validation_problems
 from matcher.io.rounds import load_round
 from matcher.lifecycle.decisions import DecisionRecord
 from matcher.usecases.store import StoreBusy
@@ -192,7 +192,7 @@ class DatabaseRoundStore:
                     items.append(collection.model.model_validate(collection.record(row)))
                 except ValidationError as error:
                     where = self._where(collection, row)
-                    problems += [_problem(where, e) for e in error.errors()]
+                    problems += validation_problems(error, partial(_problem, where))
             data[collection.field] = items
         if stored.settings is not None:
             data["reference_date"] = stored.settings.reference_date
@@ -203,7 +203,7 @@ class DatabaseRoundStore:
             return Round.model_validate(data)
         except ValidationError as error:
             where = f"location {self.location_id!r}, round_settings"
-            raise InputError([_problem(where, e) for e in error.errors()]) from None
+            raise InputError(validation_problems(error, partial(_problem, where))) from None
 
     def _prepare(self, round_: Round) -> PreparedRound:
         try:
@@ -435,5 +435,5 @@ def _is_lock_timeout(error: DBAPIError, sqlite: bool) -> bool:
     return getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE
 
 
-def _problem(where: str, error: Any) -> InputProblem:
-    return InputProblem(where, None, field_path(tuple(error["loc"])), describe_error(error))
+def _problem(where: str, location: tuple[str | int, ...], message: str) -> InputProblem:
+    return InputProblem(where, None, field_path(location), message)

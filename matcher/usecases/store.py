@@ -1,7 +1,8 @@
 """The store interface the use cases work over: one location's round, read as a whole, and
 changed only inside a transaction that appends to an append-only decision log.
 
-Implementations: the file store (``matcher.io.file_store``: a CSV folder or a JSON file). A
+Implementations: the file store (``matcher.io.file_store``: a CSV folder or a JSON file) and
+the database store (``matcher.db.store``: SQLite or PostgreSQL, one round per location). A
 transaction is exclusive for its whole length: it reads the round under the lock, so every check
 a use case makes holds when its change is written; leaving it without ``commit`` writes nothing.
 """
