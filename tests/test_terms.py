@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from builders import family, round_of, volunteer
 
-from matcher import Assignment, evaluate, prepare
+from matcher import Assignment, evaluate, prepare, solve
 from matcher.check.evaluate import pair_quality
 from matcher.geo.distance import geodesic_km
 from matcher.scoring.candidates import score_candidates
@@ -113,3 +113,16 @@ def test_priority_counts_waiting_weeks_and_rematch() -> None:
 def test_waiting_points_may_not_outweigh_one_more_family() -> None:
     with pytest.raises(ValueError, match="at most 99"):
         round_of([volunteer()], [family()], weights={"points_per_week_waiting": 2})
+
+
+def test_every_list_of_quality_terms_is_the_one_list() -> None:
+    from matcher.domain.round import QUALITY_TERMS, Weights
+    from matcher.io.results import proposals_csv
+    from matcher.result import ScoreBreakdown
+    from matcher.scoring.terms import TERMS
+
+    assert tuple(TERMS) == QUALITY_TERMS
+    assert tuple(Weights.model_fields)[: len(QUALITY_TERMS)] == QUALITY_TERMS
+    assert tuple(ScoreBreakdown.model_fields) == (*QUALITY_TERMS, "quality")
+    header = proposals_csv(solve(round_of([volunteer()], [family()]))).splitlines()[0]
+    assert [c for c in header.split(",") if c in QUALITY_TERMS] == list(QUALITY_TERMS)

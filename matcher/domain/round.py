@@ -74,6 +74,12 @@ BASE_PRIORITY = 100
 """Points every matched family is worth; waiting and re-match points stay below it."""
 
 
+QUALITY_TERMS = ("language", "distance", "availability", "child_ages", "themes", "preferences")
+"""The quality terms of a pair, in report order: the one list. ``Weights`` and the result's
+``ScoreBreakdown`` have a field for each, ``scoring.terms.TERMS`` a function for each, and the
+result files and the report a column for each (a test checks that they agree)."""
+
+
 class Weights(Frozen):
     """Relative weights of the quality terms (each term is in 0..1), and the priority points that
     rank families in the first objective level. A term with weight 0 is ignored."""

@@ -16,13 +16,12 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from matcher.domain.round import QUALITY_TERMS
 from matcher.io.tabular import csv_text
 from matcher.result import Shortlist, SolveResult
 
 if TYPE_CHECKING:
     from matcher.schedule.plan import Plan
-
-SCORE_TERMS = ("language", "distance", "availability", "child_ages", "themes", "preferences")
 
 
 def result_json(result: SolveResult) -> str:
@@ -42,7 +41,7 @@ def proposals_table(result: SolveResult) -> TableData:
         "other_shared_slots",
         "distance_km",
         "quality",
-        *SCORE_TERMS,
+        *QUALITY_TERMS,
         "family_priority",
         "reasons",
     ]
@@ -54,7 +53,7 @@ def proposals_table(result: SolveResult) -> TableData:
             " ".join(p.other_shared_slots),
             p.distance_km,
             p.scores.quality,
-            *(_cell(getattr(p.scores, term)) for term in SCORE_TERMS),
+            *(_cell(getattr(p.scores, term)) for term in QUALITY_TERMS),
             p.family_priority,
             "; ".join(p.reasons),
         ]

@@ -12,6 +12,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from matcher.domain.prepared import PreparedRound
+from matcher.domain.round import QUALITY_TERMS
 from matcher.domain.slots import SLOT_NAMES
 from matcher.result import SolveResult
 
@@ -69,18 +70,13 @@ def round_report(prepared: PreparedRound, result: SolveResult) -> str:
         ),
         "<h2>Score breakdown</h2>",
         _rows_table(
+            ["family", *(term.replace("_", " ") for term in QUALITY_TERMS), "quality"],
             [
-                "family",
-                "language",
-                "distance",
-                "availability",
-                "child ages",
-                "themes",
-                "preferences",
-                "quality",
-            ],
-            [
-                [p.family_id, *(_score(v) for v in p.scores.model_dump().values())]
+                [
+                    p.family_id,
+                    *(_score(getattr(p.scores, term)) for term in QUALITY_TERMS),
+                    _score(p.scores.quality),
+                ]
                 for p in result.proposals
             ],
         ),
