@@ -49,7 +49,7 @@ def naive_cpsat(round_: Round, time_limit_s: float) -> tuple[list[Assignment], f
     for group in (*by_family.values(), *by_volunteer_slot.values()):
         model.add_at_most_one(group)
     for v, group in by_volunteer.items():
-        model.add(sum(group) <= int(c.round.volunteer_free_capacity[v]))
+        model.add(sum(group) <= int(c.prepared.volunteer_free_capacity[v]))
     model.maximize(sum(int(c.weight[pair]) * var for (pair, _), var in variables.items()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -57,7 +57,7 @@ def naive_cpsat(round_: Round, time_limit_s: float) -> tuple[list[Assignment], f
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], None
-    p = c.round
+    p = c.prepared
     chosen = [
         Assignment(
             p.families[int(c.family[pair])].id,

@@ -104,7 +104,7 @@ def rules(factory: ConstraintFactory) -> list[object]:
 def solve_timefold(round_: Round, time_limit_s: float) -> list[Assignment]:
     """Timefold's best assignment within the time limit (no bound, so no gap)."""
     c = score_candidates(prepare(round_))
-    p = c.round
+    p = c.prepared
     options: dict[tuple[int, int], Option] = {}
     seekers: dict[int, Seeker] = {}
     for pair in range(len(c)):

@@ -91,7 +91,7 @@ def solve_prepared(
 
 
 def _report(c: Candidates, selection: Selection, settings: SolverSettings) -> SolverReport:
-    p = c.round
+    p = c.prepared
     chosen = selection.chosen
     return SolverReport(
         backend=str(settings.backend),

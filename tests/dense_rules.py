@@ -50,7 +50,7 @@ RULE_BIT = {rule: np.uint16(1 << i) for i, rule in enumerate(RULES)}
 class Grid:
     """The full ``[f, v]`` grid with the distances that rules and terms need."""
 
-    round: PreparedRound
+    prepared: PreparedRound
     distance_km: NDArray[
         np.float64
     ]  # exact where the lower bound is within some limit, else the bound
@@ -72,12 +72,12 @@ def build_grid(prepared: PreparedRound) -> Grid:
         prepared.volunteer_lat[v_idx],
         prepared.volunteer_lon[v_idx],
     )
-    return Grid(round=prepared, distance_km=distance)
+    return Grid(prepared=prepared, distance_km=distance)
 
 
 def _not_ready(grid: Grid) -> BoolMatrix:
     """Only volunteers with training and certificate of conduct complete may be matched."""
-    p = grid.round
+    p = grid.prepared
     if not p.round.policy.require_training_and_vog:
         return _none(p)
     ready = np.array([v.training_complete and v.vog_complete for v in p.volunteers], dtype=bool)
@@ -86,13 +86,13 @@ def _not_ready(grid: Grid) -> BoolMatrix:
 
 def _no_capacity(grid: Grid) -> BoolMatrix:
     """A volunteer whose capacity is taken by active matches gets no new family."""
-    p = grid.round
+    p = grid.prepared
     return np.broadcast_to((p.volunteer_free_capacity <= 0)[None, :], _shape(p))
 
 
 def _age_limit(grid: Grid) -> BoolMatrix:
     """Families outside the programme (youngest child too old, pregnancy too early)."""
-    p = grid.round
+    p = grid.prepared
     if not p.round.policy.enforce_age_limit:
         return _none(p)
     eligible = np.array(
@@ -121,7 +121,7 @@ def family_is_eligible(
 
 def _forbidden(grid: Grid) -> BoolMatrix:
     """Declined pairs and exclusions are never proposed again."""
-    p = grid.round
+    p = grid.prepared
     violated = np.zeros(_shape(p), dtype=bool)
     if p.forbidden:
         f_idx, v_idx = np.array(sorted(p.forbidden)).T
@@ -131,7 +131,7 @@ def _forbidden(grid: Grid) -> BoolMatrix:
 
 def _language(grid: Grid) -> BoolMatrix:
     """A pair must share a language; Dutch counts when the family speaks it."""
-    p = grid.round
+    p = grid.prepared
     if not p.round.policy.require_common_language:
         return _none(p)
     shared = p.family_languages.astype(np.float32) @ p.volunteer_languages.T.astype(np.float32)
@@ -141,7 +141,7 @@ def _language(grid: Grid) -> BoolMatrix:
 
 def _travel(grid: Grid) -> BoolMatrix:
     """A volunteer never travels further than their own limit (and the policy's)."""
-    p = grid.round
+    p = grid.prepared
     if not p.round.policy.enforce_travel_limit:
         return _none(p)
     violated: BoolMatrix = grid.distance_km > p.volunteer_max_km[None, :]
@@ -150,14 +150,14 @@ def _travel(grid: Grid) -> BoolMatrix:
 
 def _availability(grid: Grid) -> BoolMatrix:
     """Both must be free in the same weekly half-day (locked visits taken out)."""
-    p = grid.round
+    p = grid.prepared
     violated: BoolMatrix = (p.family_slots[:, None] & p.volunteer_free_slots[None, :]) == 0
     return violated
 
 
 def _gender(grid: Grid) -> BoolMatrix:
     """A family's hard wish for a volunteer's gender."""
-    p = grid.round
+    p = grid.prepared
     codes = {gender: i for i, gender in enumerate(Gender)}
     wanted = np.array(
         [
@@ -175,7 +175,7 @@ def _gender(grid: Grid) -> BoolMatrix:
 
 def _pets(grid: Grid) -> BoolMatrix:
     """A family that must avoid pets (allergy) gets no volunteer with pets."""
-    p = grid.round
+    p = grid.prepared
     hard = np.array([f.no_pets == Strength.HARD for f in p.families], dtype=bool)
     pets = np.array([v.has_pets for v in p.volunteers], dtype=bool)
     violated: BoolMatrix = hard[:, None] & pets[None, :]
@@ -184,7 +184,7 @@ def _pets(grid: Grid) -> BoolMatrix:
 
 def _smoking(grid: Grid) -> BoolMatrix:
     """A family that requires a non-smoker gets no volunteer who smokes."""
-    p = grid.round
+    p = grid.prepared
     hard = np.array([f.non_smoker == Strength.HARD for f in p.families], dtype=bool)
     smokes = np.array([v.smokes for v in p.volunteers], dtype=bool)
     violated: BoolMatrix = hard[:, None] & smokes[None, :]
@@ -193,7 +193,7 @@ def _smoking(grid: Grid) -> BoolMatrix:
 
 def _same_place(grid: Grid) -> BoolMatrix:
     """Conflict of interest: no pair living in the same street (or area, by policy)."""
-    p = grid.round
+    p = grid.prepared
     rule = p.round.policy.same_place
     if rule == SamePlaceRule.OFF:
         return _none(p)
@@ -236,7 +236,7 @@ RULE_CHECKS: dict[Rule, Callable[[Grid], BoolMatrix]] = {
 
 def reject_matrix(grid: Grid) -> NDArray[np.uint16]:
     """Bitmask ``[f, v]`` of every hard rule each pair violates (0 = allowed)."""
-    rejected = np.zeros(_shape(grid.round), dtype=np.uint16)
+    rejected = np.zeros(_shape(grid.prepared), dtype=np.uint16)
     for rule in RULES:
         np.bitwise_or(rejected, RULE_BIT[rule], out=rejected, where=RULE_CHECKS[rule](grid))
     return rejected

@@ -14,7 +14,8 @@ BLOCKS = re.findall(
 
 
 @pytest.mark.parametrize(
-    ("index", "output_starts"), [(0, "optimal 0.0"), (1, "# What-if simulation")]
+    ("index", "output_starts"),
+    [(0, "optimal 0.0"), (1, "1 decision; optimal"), (2, "# What-if simulation")],
 )
 def test_example_runs(
     index: int,

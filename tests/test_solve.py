@@ -37,7 +37,7 @@ def _assert_checked(round_: Round, settings: SolverSettings | None = None) -> in
 
 
 def _weight_matrix(c: Candidates) -> np.ndarray:
-    p = c.round
+    p = c.prepared
     matrix = np.zeros((len(p.families), len(p.volunteers)), dtype=np.int64)
     matrix[c.family, c.volunteer] = c.weight
     return matrix

@@ -27,16 +27,11 @@ SIM = Simulation(
 )
 
 
-def test_charts_are_byte_identical_across_runs(tmp_path: Path) -> None:
-    first, second = tmp_path / "a", tmp_path / "b"
-    first.mkdir()
-    second.mkdir()
-    names = plots.write_plots(run_simulation(SIM), first, "report")
-    assert plots.write_plots(run_simulation(SIM), second, "report") == names
-    for name in names:
-        data = (first / name).read_bytes()
-        assert data == (second / name).read_bytes(), name
-        assert b"<dc:date>" not in data
+def test_charts_are_byte_identical_across_runs() -> None:
+    first = plots.render_plots(run_simulation(SIM), "report")
+    second = plots.render_plots(run_simulation(SIM), "report")
+    assert first == second
+    assert all(b"<dc:date>" not in svg for _, svg in first.values())
 
 
 def test_charts_are_byte_identical_in_another_process() -> None:
@@ -62,18 +57,31 @@ def test_charts_are_byte_identical_in_another_process() -> None:
     assert there == here
 
 
-def test_charts_are_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[list[Path]] = []
-    real = plots.write_files_atomic
+def test_the_report_and_its_charts_are_written_in_one_atomic_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from matcher.cli import main, simulation
+
+    scenario = tmp_path / "what-if.toml"
+    scenario.write_text(
+        'area = { places = ["Zwolle"] }\nstart_date = 2027-01-04\nhorizon_weeks = 6\n'
+        "replications = 1\n"
+    )
+    calls: list[list[str]] = []
+    real = simulation.write_files_atomic
 
     def recording(files: Mapping[Path, str | bytes]) -> None:
-        calls.append(sorted(files))
+        calls.append(sorted(path.name for path in files))
         real(files)
 
-    monkeypatch.setattr(plots, "write_files_atomic", recording)
-    names = plots.write_plots(run_simulation(SIM), tmp_path, "report")
-    assert calls == [sorted(tmp_path / name for name in names)]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    monkeypatch.setattr(simulation, "write_files_atomic", recording)
+    out = tmp_path / "out" / "report.md"
+    done = CliRunner().invoke(main, ["simulate", str(scenario), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert len(calls) == 1 and "report.md" in calls[0] and len(calls[0]) == 4
+    assert sorted(p.name for p in out.parent.iterdir()) == calls[0]
 
 
 def test_scenario_text_is_escaped_in_the_report() -> None:

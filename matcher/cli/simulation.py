@@ -57,25 +57,24 @@ def simulate(
       matcher simulate scenarios/what-if.toml --advice 20 --out what-if.md
       matcher simulate scenarios/what-if.toml --backend dask --scheduler tcp://host:8786
     """
-    from matcher.simulate.advice import recruitment_advice
-    from matcher.simulate.plots import write_plots
+    from matcher.simulate.plots import render_plots
     from matcher.simulate.report import markdown_report
-    from matcher.simulate.runner import run_simulation
     from matcher.simulate.what_if import load_simulation
+    from matcher.usecases.simulation import what_if
 
     if (backend == "dask") != (scheduler is not None):
         raise click.UsageError("--backend dask and --scheduler go together")
     simulation = load_simulation(Path(scenario_path))
-    count = replications or simulation.replications
-    total = count * (1 + len(simulation.levers))
+    total = (replications or simulation.replications) * (1 + len(simulation.levers))
     with click.progressbar(length=total, label="replications", file=sys.stderr) as bar:
-        result = run_simulation(simulation, count, workers, bar.update, scheduler)
-    advice = recruitment_advice(simulation, result, advice_runs, workers) if advice_runs else None
+        done = what_if(simulation, replications, workers, bar.update, scheduler, advice_runs)
     if out == "-":
-        click.echo(markdown_report(result, advice=advice), nl=False)
+        click.echo(markdown_report(done.result, advice=done.advice), nl=False)
     else:
         path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        charts = write_plots(result, path.parent, path.stem)
-        write_files_atomic({path: markdown_report(result, charts, advice)})
+        charts = render_plots(done.result, path.stem)
+        titles = {name: title for name, (title, _) in charts.items()}
+        files: dict[Path, str | bytes] = {path.parent / n: svg for n, (_, svg) in charts.items()}
+        files[path] = markdown_report(done.result, titles, done.advice)
+        write_files_atomic(files)  # the report and its charts, all or none
         click.echo(f"Wrote {out} and {len(charts)} charts beside it", err=True)

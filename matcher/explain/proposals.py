@@ -28,7 +28,7 @@ def score_breakdown(candidates: Candidates, pair: int) -> ScoreBreakdown:
 
 
 def _proposal(c: Candidates, pair: int, slot: int) -> Proposal:
-    p = c.round
+    p = c.prepared
     f, v = int(c.family[pair]), int(c.volunteer[pair])
     return Proposal(
         family_id=p.families[f].id,
@@ -45,7 +45,7 @@ def _proposal(c: Candidates, pair: int, slot: int) -> Proposal:
 
 def pair_reasons(c: Candidates, pair: int) -> list[str]:
     """Why this pair fits, one short phrase per criterion."""
-    p = c.round
+    p = c.prepared
     f, v = int(c.family[pair]), int(c.volunteer[pair])
     family, volunteer = p.families[f], p.volunteers[v]
     reasons = [_language_reason(c, f, v)]
@@ -90,7 +90,7 @@ def _age_label(group: AgeGroup) -> str:
 
 
 def _language_reason(c: Candidates, f: int, v: int) -> str:
-    p = c.round
+    p = c.prepared
     home = [
         language_name(code)
         for i, code in enumerate(p.languages)

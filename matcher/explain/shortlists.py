@@ -15,7 +15,7 @@ def build_shortlists(candidates: Candidates, chosen: list[int], k: int) -> list[
     """Top-``k`` volunteers by quality (then distance, then input order) for every waiting
     family, marking who each volunteer is proposed to."""
     c = candidates
-    p = c.round
+    p = c.prepared
     proposed_to: defaultdict[int, list[str]] = defaultdict(list)
     for pair in chosen:
         proposed_to[int(c.volunteer[pair])].append(p.families[int(c.family[pair])].id)
@@ -38,7 +38,7 @@ def build_shortlists(candidates: Candidates, chosen: list[int], k: int) -> list[
 def _alternative(c: Candidates, pair: int, proposed_to: dict[int, list[str]]) -> Alternative:
     v = int(c.volunteer[pair])
     return Alternative(
-        volunteer_id=c.round.volunteers[v].id,
+        volunteer_id=c.prepared.volunteers[v].id,
         quality=round(float(c.quality[pair]), 3),
         distance_km=round(float(c.distance_km[pair]), 2),
         shared_slots=mask_to_slots(int(c.shared_slots[pair])),

@@ -28,7 +28,7 @@ Row = NDArray[np.uint16]
 def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched]:
     """An entry per waiting family without a proposal, in input order."""
     c = candidates
-    p = c.round
+    p = c.prepared
     matched_families = {int(c.family[pair]) for pair in chosen}
     proposed_to: defaultdict[int, list[str]] = defaultdict(list)
     for pair in chosen:
@@ -66,7 +66,7 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
 
 
 def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
-    p = c.round
+    p = c.prepared
     stage = p.family_stages[f]
     family = p.families[f]
     if stage.youngest_age is not None:
@@ -96,7 +96,7 @@ Leads = tuple[int, Nearest, Nearest]  # speakers of the family's language, neare
 def _no_volunteer(
     c: Candidates, f: int, row: Row, counts: dict[str, int], leads: Leads
 ) -> Unmatched:
-    p = c.round
+    p = c.prepared
     total = len(p.volunteers)
     if total == 0:
         message = "There are no volunteers in this round."
@@ -117,7 +117,7 @@ def _no_volunteer(
 
 def _speakers(c: Candidates, f: int, row: Row) -> NDArray[np.intp]:
     """Volunteers who share a language with a family that speaks no Dutch (none otherwise)."""
-    p = c.round
+    p = c.prepared
     if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
         return np.zeros(0, dtype=np.intp)
     return np.flatnonzero(~(row & RULE_BIT[Rule.LANGUAGE]).astype(bool))
@@ -125,7 +125,7 @@ def _speakers(c: Candidates, f: int, row: Row) -> NDArray[np.intp]:
 
 def _language_note(c: Candidates, f: int, speakers: int, nearest: Nearest) -> str:
     """For a family that speaks no Dutch: how many volunteers share a language, and why not them."""
-    p = c.round
+    p = c.prepared
     if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
         return ""
     names = " or ".join(
@@ -139,7 +139,7 @@ def _language_note(c: Candidates, f: int, speakers: int, nearest: Nearest) -> st
 
 def _near_misses(c: Candidates, f: int, row: Row, nearest: Nearest) -> str:
     """Volunteers who fail one rule only (the nearest few): the coordinator's best leads."""
-    p = c.round
+    p = c.prepared
     if not nearest:
         return ""
     leads = []
@@ -179,7 +179,7 @@ def _exact_km(
     c: Candidates, groups: list[tuple[int, NDArray[np.intp]]]
 ) -> list[NDArray[np.float64]]:
     """Exact distances from each family ``f`` to its ``volunteers``, in one computation."""
-    p = c.round
+    p = c.prepared
     none = [np.zeros(0, dtype=np.intp)]
     f = np.concatenate([np.full(vs.size, f, dtype=np.intp) for f, vs in groups] + none)
     v = np.concatenate([vs for _, vs in groups] + none)
@@ -194,7 +194,7 @@ def _outcompeted(
     proposed_to: dict[int, list[str]],
     counts: dict[str, int],
 ) -> Unmatched:
-    p = c.round
+    p = c.prepared
     # Built without re-validation: thousands per family in a national round, all from the round.
     competitors = [
         Competitor.model_construct(

@@ -41,7 +41,7 @@ PAIR_RULES = tuple(
 class Candidates:
     """Allowed pairs, sorted by family then volunteer (input order)."""
 
-    round: PreparedRound
+    prepared: PreparedRound
     family: NDArray[np.intp]
     volunteer: NDArray[np.intp]
     shared_slots: NDArray[np.int64]  # bitmask of half-days both are free
@@ -67,7 +67,7 @@ def score_candidates(prepared: PreparedRound) -> Candidates:
     points = quality_points(quality)
     multiplier = priority_multiplier(int(prepared.family_waiting.sum()))
     return Candidates(
-        round=prepared,
+        prepared=prepared,
         family=f,
         volunteer=v,
         shared_slots=prepared.family_slots[f] & prepared.volunteer_free_slots[v],
@@ -86,7 +86,7 @@ def allowed_pairs(
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
     """``(f, v, exact km)`` of every waiting family and volunteer that break no hard rule,
     sorted by family then volunteer."""
-    p = facts.round
+    p = facts.prepared
     no_pairs = np.zeros(0, dtype=np.intp)
     families = _passing(facts, len(p.families), FAMILY_RULES, by_family=True)
     families = families[p.family_waiting[families]]

@@ -15,7 +15,6 @@ from collections import Counter
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.domain.slots import SLOT_COUNT
 from matcher.geo.distance import pairwise_km
 from matcher.geo.reach import pairs_in_reach
 from matcher.scoring.rules import Rule, RuleFacts
@@ -24,12 +23,16 @@ Counts = NDArray[np.int64]
 Index = NDArray[np.intp]
 
 
+BLOCK_CELLS = 4_000_000
+"""Family x half-day-set cells compared at once (bounds the memory of one block)."""
+
+
 def rule_counts(t: RuleFacts, families: Index) -> dict[Rule, Counts]:
     """Per rule, for each of ``families``, how many volunteers violate it."""
     volunteers = t.volunteer_count
     everyone = np.full(families.size, volunteers, dtype=np.int64)
     nobody = np.zeros(families.size, dtype=np.int64)
-    p = t.round
+    p = t.prepared
     return {
         Rule.NOT_READY: nobody + int(np.count_nonzero(~t.volunteer_ready)),
         Rule.NO_CAPACITY: nobody + int(np.count_nonzero(p.volunteer_free_capacity <= 0)),
@@ -47,7 +50,7 @@ def rule_counts(t: RuleFacts, families: Index) -> dict[Rule, Counts]:
 
 def _forbidden(t: RuleFacts, families: Index) -> Counts:
     per_family = np.bincount(
-        t.forbidden // max(t.volunteer_count, 1), minlength=len(t.round.families)
+        t.forbidden // max(t.volunteer_count, 1), minlength=len(t.prepared.families)
     )
     counts: Counts = per_family[families].astype(np.int64)
     return counts
@@ -70,7 +73,7 @@ def _language(t: RuleFacts, families: Index) -> Counts:
 
 def _travel(t: RuleFacts, families: Index) -> Counts:
     """Volunteers beyond their limit: all but those within it, whom the reach index finds."""
-    p = t.round
+    p = t.prepared
     within = np.zeros(len(p.families), dtype=np.int64)
     volunteers = np.arange(t.volunteer_count)
     for f, v in pairs_in_reach(t.plane, p.volunteer_max_km, families, volunteers):
@@ -81,13 +84,15 @@ def _travel(t: RuleFacts, families: Index) -> Counts:
 
 
 def _availability(t: RuleFacts, families: Index) -> Counts:
-    """Volunteers free in none of the family's half-days (a sum over subsets of half-days)."""
-    full = (1 << SLOT_COUNT) - 1
-    within = np.bincount(t.round.volunteer_free_slots & full, minlength=full + 1).astype(np.int64)
-    for bit in range(SLOT_COUNT):  # within[s] becomes the number of volunteers whose slots ⊆ s
-        halves = within.reshape(-1, 2, 1 << bit)
-        halves[:, 1, :] += halves[:, 0, :]
-    counts: Counts = within[~t.round.family_slots[families] & full]
+    """Volunteers free in none of the family's half-days: volunteers grouped by their free
+    half-days (few distinct sets), each family checked against every set, in blocks."""
+    masks, volunteers = np.unique(t.prepared.volunteer_free_slots, return_counts=True)
+    wanted = t.prepared.family_slots[families]
+    counts: Counts = np.zeros(len(families), dtype=np.int64)
+    block = max(1, BLOCK_CELLS // max(len(masks), 1))
+    for start in range(0, len(families), block):
+        disjoint = (wanted[start : start + block, None] & masks[None, :]) == 0
+        counts[start : start + block] = disjoint.astype(np.int64) @ volunteers
     return counts
 
 

@@ -56,7 +56,7 @@ FAMILY_RULES = (Rule.AGE_LIMIT,)
 class RuleFacts:
     """What the rules compare, per person, with the round's policy applied."""
 
-    round: PreparedRound
+    prepared: PreparedRound
     plane: Plane
     volunteer_ready: BoolArray
     family_eligible: BoolArray
@@ -85,7 +85,7 @@ def rule_facts(p: PreparedRound) -> RuleFacts:
     keys = np.array(sorted(f * len(volunteers) + v for f, v in p.forbidden), dtype=np.int64)
     family_place, volunteer_place = _place_codes(p)
     return RuleFacts(
-        round=p,
+        prepared=p,
         plane=plane(p.family_lat, p.family_lon, p.volunteer_lat, p.volunteer_lon),
         volunteer_ready=np.array(
             [
@@ -146,7 +146,7 @@ def _not_ready(t: RuleFacts, f: Index, v: Index, distance: FloatArray) -> BoolAr
 
 def _no_capacity(t: RuleFacts, f: Index, v: Index, distance: FloatArray) -> BoolArray:
     """A volunteer whose capacity is taken by active matches gets no new family."""
-    violated: BoolArray = t.round.volunteer_free_capacity[v] <= 0
+    violated: BoolArray = t.prepared.volunteer_free_capacity[v] <= 0
     return violated
 
 
@@ -168,7 +168,7 @@ def _forbidden(t: RuleFacts, f: Index, v: Index, distance: FloatArray) -> BoolAr
 
 def _language(t: RuleFacts, f: Index, v: Index, distance: FloatArray) -> BoolArray:
     """A pair must share a language; Dutch counts when the family speaks it."""
-    if not t.round.round.policy.require_common_language:
+    if not t.prepared.round.policy.require_common_language:
         return np.zeros(f.size, dtype=bool)
     shared = t.family_language_bits[f] & t.volunteer_language_bits[v]
     violated: BoolArray = ~np.any(shared != 0, axis=1)
@@ -177,15 +177,15 @@ def _language(t: RuleFacts, f: Index, v: Index, distance: FloatArray) -> BoolArr
 
 def _travel(t: RuleFacts, f: Index, v: Index, distance: FloatArray) -> BoolArray:
     """A volunteer never travels further than their own limit (and the policy's)."""
-    if not t.round.round.policy.enforce_travel_limit:
+    if not t.prepared.round.policy.enforce_travel_limit:
         return np.zeros(f.size, dtype=bool)
-    violated: BoolArray = distance > t.round.volunteer_max_km[v]
+    violated: BoolArray = distance > t.prepared.volunteer_max_km[v]
     return violated
 
 
 def _availability(t: RuleFacts, f: Index, v: Index, distance: FloatArray) -> BoolArray:
     """Both must be free in the same weekly half-day (locked visits taken out)."""
-    p = t.round
+    p = t.prepared
     violated: BoolArray = (p.family_slots[f] & p.volunteer_free_slots[v]) == 0
     return violated
 
@@ -253,10 +253,10 @@ def reach_distances(t: RuleFacts, f: Index, v: Index) -> FloatArray:
     """Per pair, the exact distance where the planar bound is within the volunteer's limit
     (where the travel rule needs it), else that bound (already beyond the limit)."""
     distance = t.plane.bound_km(f, v).astype(np.float64)
-    near = distance <= t.round.volunteer_max_km[v]
-    if not t.round.round.policy.enforce_travel_limit:
+    near = distance <= t.prepared.volunteer_max_km[v]
+    if not t.prepared.round.policy.enforce_travel_limit:
         near[:] = True
-    p = t.round
+    p = t.prepared
     distance[near] = pairwise_km(
         p.family_lat[f[near]],
         p.family_lon[f[near]],

@@ -9,23 +9,14 @@ atomically, like every other output.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from matcher.io.atomic import write_files_atomic
 from matcher.simulate.measures import matching_curve, time_to_match, waiting_list
 from matcher.simulate.runner import SimulationResult
 
 HASH_SALT = "matcher-what-if"
-
-
-def write_plots(result: SimulationResult, folder: Path, stem: str) -> dict[str, str]:
-    """Write the charts as ``{stem}-*.svg`` into ``folder``; their titles by file name."""
-    charts = render_plots(result, stem)
-    write_files_atomic({folder / name: svg for name, (_, svg) in charts.items()})
-    return {name: title for name, (title, _) in charts.items()}
 
 
 def render_plots(result: SimulationResult, stem: str) -> dict[str, tuple[str, bytes]]:

@@ -31,7 +31,7 @@ class _Variables:
 
 def _variables(model: cp_model.CpModel, c: Candidates) -> _Variables:
     variables = _Variables(x=[model.new_bool_var(f"x{i}") for i in range(len(c))])
-    multi = c.round.volunteer_free_capacity[c.volunteer] >= 2
+    multi = c.prepared.volunteer_free_capacity[c.volunteer] >= 2
     for pair in np.flatnonzero(multi).tolist():
         for slot in range(SLOT_COUNT):
             if int(c.shared_slots[pair]) >> slot & 1:
@@ -47,7 +47,7 @@ def _one_volunteer_per_family(model: cp_model.CpModel, c: Candidates, v: _Variab
 
 def _capacity(model: cp_model.CpModel, c: Candidates, v: _Variables) -> None:
     """A volunteer takes at most their free places."""
-    free = c.round.volunteer_free_capacity
+    free = c.prepared.volunteer_free_capacity
     for volunteer, pairs in _group(c.volunteer.tolist()).items():
         if len(pairs) > free[volunteer]:
             model.add(sum(v.x[i] for i in pairs) <= int(free[volunteer]))

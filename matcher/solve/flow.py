@@ -39,7 +39,7 @@ class FlowMatching:
 def solve_flow(candidates: Candidates) -> Selection:
     """Solve the round exactly as a min-cost flow."""
     c = candidates
-    p = c.round
+    p = c.prepared
     matching = max_weight_matching(
         family=c.family,
         volunteer=c.volunteer,

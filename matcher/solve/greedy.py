@@ -28,7 +28,7 @@ from matcher.solve.selection import Selection
 def solve_greedy(candidates: Candidates) -> Selection:
     """The first-come-first-served selection of a scored round, with a slot for every pair."""
     c = candidates
-    p = c.round
+    p = c.prepared
     by_family: defaultdict[int, list[int]] = defaultdict(list)
     for pair in np.lexsort((c.volunteer, c.distance_km, -c.points, c.family)).tolist():
         by_family[int(c.family[pair])].append(pair)
@@ -65,7 +65,7 @@ def upper_bound(candidates: Candidates) -> int:
     c = candidates
     if len(c) == 0:
         return 0
-    places = c.round.volunteer_free_capacity
+    places = c.prepared.volunteer_free_capacity
     best = np.zeros(int(c.family.max()) + 1, dtype=np.int64)
     np.maximum.at(best, c.family, c.weight)
     by_families = int(np.sort(best)[::-1][: int(places.sum())].sum())
