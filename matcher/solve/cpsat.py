@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 
 from matcher.domain.round import SolverSettings
 from matcher.domain.slots import SLOT_COUNT
+from matcher.result import SolveStatus
 from matcher.scoring.candidates import Candidates
 from matcher.solve.cpsat_run import run_cpsat
 from matcher.solve.selection import Selection
@@ -29,8 +30,21 @@ class _Variables:
     y: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
 
 
-def _variables(model: cp_model.CpModel, c: Candidates) -> _Variables:
-    variables = _Variables(x=[model.new_bool_var(f"x{i}") for i in range(len(c))])
+class _OutOfTime(Exception):
+    """The deadline passed while the model was being built."""
+
+
+def _check(deadline: float) -> None:
+    if time.perf_counter() > deadline:
+        raise _OutOfTime
+
+
+def _variables(model: cp_model.CpModel, c: Candidates, deadline: float) -> _Variables:
+    variables = _Variables(x=[])
+    for i in range(len(c)):
+        if i % 8192 == 0:
+            _check(deadline)  # building a large model takes seconds: the limit covers it
+        variables.x.append(model.new_bool_var(f"x{i}"))
     multi = c.prepared.volunteer_free_capacity[c.volunteer] >= 2
     for pair in np.flatnonzero(multi).tolist():
         for slot in range(SLOT_COUNT):
@@ -78,15 +92,21 @@ def solve_cpsat(candidates: Candidates, settings: SolverSettings, deadline: floa
     ``deadline`` (a ``time.perf_counter`` value: the time limit covers building the model)."""
     c = candidates
     model = cp_model.CpModel()
-    variables = _variables(model, c)
-    for add_rule in CONSTRAINTS:
-        add_rule(model, c, variables)
-    model.maximize(sum(int(w) * x for w, x in zip(c.weight.tolist(), variables.x, strict=True)))
-
+    try:
+        variables = _variables(model, c, deadline)
+        for add_rule in CONSTRAINTS:
+            _check(deadline)
+            add_rule(model, c, variables)
+        _check(deadline)
+        model.maximize(cp_model.LinearExpr.weighted_sum(variables.x, c.weight.tolist()))
+    except _OutOfTime:
+        return Selection(SolveStatus.TIME_LIMIT_NO_SOLUTION, _NONE, 0, _bound(c))
     left = deadline - time.perf_counter()
-    run = run_cpsat(model, left, settings.workers, settings.seed, settings.deterministic_limit)
+    run = run_cpsat(
+        model, left, settings.workers, settings.seed, settings.deterministic_limit, _bound(c)
+    )
     if not run.has_solution:
-        return Selection(run.status, np.zeros(0, dtype=np.intp), 0, run.bound)
+        return Selection(run.status, _NONE, 0, run.bound)
     solver = run.solver
     chosen = np.array(
         [i for i, x in enumerate(variables.x) if solver.boolean_value(x)], dtype=np.intp
@@ -98,6 +118,16 @@ def solve_cpsat(candidates: Candidates, settings: SolverSettings, deadline: floa
         bound=run.bound,
         slot_of={pair: slot for (pair, slot), y in variables.y.items() if solver.boolean_value(y)},
     )
+
+
+_NONE = np.zeros(0, dtype=np.intp)
+
+
+def _bound(c: Candidates) -> int:
+    """A valid bound before the solver proves one: each family adds at most its best pair."""
+    best = np.zeros(len(c.prepared.families), dtype=np.int64)
+    np.maximum.at(best, c.family, c.weight)
+    return int(best.sum())
 
 
 def _group(keys: list[int]) -> dict[int, list[int]]:

@@ -42,15 +42,19 @@ def run_cpsat(
     workers: int = 1,
     seed: int = 0,
     deterministic_limit: float | None = None,
+    bound_without_solution: int | None = None,
 ) -> CpSatRun:
     """Solve ``model`` within ``time_limit_s`` seconds (nothing is searched when that is 0 or
     less). The objective is 0 without a solution. The bound is the solver's proven bound, equal
     to the objective when proven optimal; before the solver proved one (it then reports 0 or an
-    infinity), it is the bound the variables' domains alone give. A ``deterministic_limit``
-    (CP-SAT's work units) stops the search at the same point on any machine."""
+    infinity), it is ``bound_without_solution`` when the caller knows a valid one, else the
+    bound the variables' domains alone give. A ``deterministic_limit`` (CP-SAT's work units)
+    stops the search at the same point on any machine."""
     solver = cp_model.CpSolver()
+    fallback = bound_without_solution
     if time_limit_s <= 0:
-        return CpSatRun(SolveStatus.TIME_LIMIT_NO_SOLUTION, 0, domain_bound(model), solver)
+        bound = domain_bound(model) if fallback is None else fallback
+        return CpSatRun(SolveStatus.TIME_LIMIT_NO_SOLUTION, 0, bound, solver)
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
@@ -65,7 +69,9 @@ def run_cpsat(
             status, round(solver.objective_value), round(solver.best_objective_bound), solver
         )
     objective = round(solver.objective_value) if status == SolveStatus.FEASIBLE else 0
-    return CpSatRun(status, objective, domain_bound(model), solver)
+    return CpSatRun(
+        status, objective, domain_bound(model) if fallback is None else fallback, solver
+    )
 
 
 def domain_bound(model: cp_model.CpModel) -> int:
