@@ -108,29 +108,11 @@ def prepare(round_: Round) -> PreparedRound:
     if problems:
         raise RoundError(problems)
 
-    free_slots = np.array([slots_to_mask(v.slots) for v in round_.volunteers], dtype=np.int64)
-    free_capacity = np.array([v.capacity for v in round_.volunteers], dtype=np.int64)
-    waiting = np.ones(len(round_.families), dtype=bool)
-    for f, v, slot in locked:
-        free_slots[v] &= ~(1 << slot)
-        free_capacity[v] -= 1
-        waiting[f] = False
-
-    languages = tuple(
-        sorted(
-            {code for v in round_.volunteers for code in v.languages}
-            | {code for f in round_.families for code in f.languages}
-            | {DUTCH}
-        )
-    )
+    free_slots, free_capacity, waiting = _free_after_locked(round_, locked)
+    languages, family_home, family_all = _family_languages(round_)
     weeks = np.array(
         [(round_.reference_date - f.registered).days // 7 for f in round_.families],
         dtype=np.int64,
-    )
-    family_home = _membership([f.languages or (DUTCH,) for f in round_.families], languages)
-    family_all = family_home.copy()
-    family_all[:, languages.index(DUTCH)] |= np.array(
-        [f.speaks_dutch for f in round_.families], dtype=bool
     )
     return PreparedRound(
         round=round_,
@@ -153,13 +135,7 @@ def prepare(round_: Round) -> PreparedRound:
         volunteer_age_groups=_membership([v.age_groups for v in round_.volunteers], AGE_GROUPS),
         family_age_groups=_membership([s.age_groups for s in stages], AGE_GROUPS),
         volunteer_themes=_membership([v.themes for v in round_.volunteers], THEMES),
-        family_theme_weights=np.array(
-            [
-                [sum(PRIORITY_WEIGHT[r.priority] for r in f.themes if r.theme == t) for t in THEMES]
-                for f in round_.families
-            ],
-            dtype=np.float64,
-        ).reshape(len(round_.families), len(THEMES)),
+        family_theme_weights=_theme_weights(round_),
         family_stages=tuple(stages),
         family_waiting=waiting,
         family_weeks_waiting=weeks,
@@ -173,6 +149,50 @@ def prepare(round_: Round) -> PreparedRound:
         forbidden=frozenset(forbidden),
         locked=tuple(locked),
     )
+
+
+def _free_after_locked(
+    round_: Round, locked: list[tuple[int, int, int]]
+) -> tuple[IntArray, IntArray, NDArray[np.bool_]]:
+    """Volunteers' free half-days and places once their active matches are taken out, and
+    which families still wait (those without an active match)."""
+    free_slots = np.array([slots_to_mask(v.slots) for v in round_.volunteers], dtype=np.int64)
+    free_capacity = np.array([v.capacity for v in round_.volunteers], dtype=np.int64)
+    waiting = np.ones(len(round_.families), dtype=bool)
+    for f, v, slot in locked:
+        free_slots[v] &= ~(1 << slot)
+        free_capacity[v] -= 1
+        waiting[f] = False
+    return free_slots, free_capacity, waiting
+
+
+def _family_languages(round_: Round) -> tuple[tuple[str, ...], BoolMatrix, BoolMatrix]:
+    """Every language of the round (Dutch always), and per family its home languages (Dutch
+    if none stated) and all it speaks (home languages plus Dutch if spoken)."""
+    languages = tuple(
+        sorted(
+            {code for v in round_.volunteers for code in v.languages}
+            | {code for f in round_.families for code in f.languages}
+            | {DUTCH}
+        )
+    )
+    family_home = _membership([f.languages or (DUTCH,) for f in round_.families], languages)
+    family_all = family_home.copy()
+    family_all[:, languages.index(DUTCH)] |= np.array(
+        [f.speaks_dutch for f in round_.families], dtype=bool
+    )
+    return languages, family_home, family_all
+
+
+def _theme_weights(round_: Round) -> FloatArray:
+    """[f, THEMES]: the priority weight (1..3) of each question the family asked, else 0."""
+    return np.array(
+        [
+            [sum(PRIORITY_WEIGHT[r.priority] for r in f.themes if r.theme == t) for t in THEMES]
+            for f in round_.families
+        ],
+        dtype=np.float64,
+    ).reshape(len(round_.families), len(THEMES))
 
 
 def _index_ids(kind: str, ids: list[str], problems: list[Problem]) -> dict[str, int]:

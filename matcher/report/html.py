@@ -32,78 +32,94 @@ def round_report(prepared: PreparedRound, result: SolveResult) -> str:
     """The page as one HTML string."""
     with matplotlib.rc_context({"svg.hashsalt": "matcher", "svg.fonttype": "none"}):
         figures = [_map(prepared, result), _distances(result), _slots(prepared)]
-    r = result.report
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Matching round {result.reference_date}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Matching round of {result.reference_date}</h1>",
-        _rows_table(
-            [],
-            [
-                ["Status", f"{r.status} ({r.backend})"],
-                ["Families matched", f"{r.families_matched} of {r.families_waiting} waiting"],
-                ["Objective / proven bound", f"{r.objective} / {r.bound} (gap {r.gap_text()})"],
-                ["Eligible pairs", str(r.candidate_pairs)],
-            ],
-            css="summary",
-        ),
+        _summary(result),
         "<h2>Map and charts</h2>",
         '<div class="figures">' + "".join(figures) + "</div>",
         "<h2>Proposals</h2>",
-        _rows_table(
-            ["family", "volunteer", "half-day", "km", "quality", "", "why"],
-            [
-                [
-                    p.family_id,
-                    p.volunteer_id,
-                    p.slot,
-                    f"{p.distance_km:.1f}",
-                    f"{p.scores.quality:.2f}",
-                    f'<span class="bar" style="width:{p.scores.quality * 6:.1f}rem"></span>',
-                    "; ".join(html.escape(reason) for reason in p.reasons),
-                ]
-                for p in result.proposals
-            ],
-            raw_columns={5, 6},
-        ),
+        _proposals(result),
         "<h2>Score breakdown</h2>",
-        _rows_table(
-            ["family", *(term.replace("_", " ") for term in QUALITY_TERMS), "quality"],
-            [
-                [
-                    p.family_id,
-                    *(_score(getattr(p.scores, term)) for term in QUALITY_TERMS),
-                    _score(p.scores.quality),
-                ]
-                for p in result.proposals
-            ],
-        ),
+        _breakdown(result),
         "<h2>Families without a proposal</h2>",
         _rows_table(
             ["family", "reason", "explanation"],
             [[u.family_id, u.reason.replace("_", " "), u.message] for u in result.unmatched],
         ),
         "<h2>Shortlists</h2>",
-        _rows_table(
-            ["family", "rank", "volunteer", "quality", "km", "proposed to"],
-            [
-                [
-                    s.family_id,
-                    str(rank),
-                    a.volunteer_id,
-                    f"{a.quality:.2f}",
-                    f"{a.distance_km:.1f}",
-                    " ".join(a.proposed_to) or "-",
-                ]
-                for s in result.shortlists
-                for rank, a in enumerate(s.alternatives, start=1)
-            ],
-        ),
+        _shortlists(result),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _summary(result: SolveResult) -> str:
+    r = result.report
+    return _rows_table(
+        [],
+        [
+            ["Status", f"{r.status} ({r.backend})"],
+            ["Families matched", f"{r.families_matched} of {r.families_waiting} waiting"],
+            ["Objective / proven bound", f"{r.objective} / {r.bound} (gap {r.gap_text()})"],
+            ["Eligible pairs", str(r.candidate_pairs)],
+        ],
+        css="summary",
+    )
+
+
+def _proposals(result: SolveResult) -> str:
+    return _rows_table(
+        ["family", "volunteer", "half-day", "km", "quality", "", "why"],
+        [
+            [
+                p.family_id,
+                p.volunteer_id,
+                p.slot,
+                f"{p.distance_km:.1f}",
+                f"{p.scores.quality:.2f}",
+                f'<span class="bar" style="width:{p.scores.quality * 6:.1f}rem"></span>',
+                "; ".join(html.escape(reason) for reason in p.reasons),
+            ]
+            for p in result.proposals
+        ],
+        raw_columns={5, 6},
+    )
+
+
+def _breakdown(result: SolveResult) -> str:
+    return _rows_table(
+        ["family", *(term.replace("_", " ") for term in QUALITY_TERMS), "quality"],
+        [
+            [
+                p.family_id,
+                *(_score(getattr(p.scores, term)) for term in QUALITY_TERMS),
+                _score(p.scores.quality),
+            ]
+            for p in result.proposals
+        ],
+    )
+
+
+def _shortlists(result: SolveResult) -> str:
+    return _rows_table(
+        ["family", "rank", "volunteer", "quality", "km", "proposed to"],
+        [
+            [
+                s.family_id,
+                str(rank),
+                a.volunteer_id,
+                f"{a.quality:.2f}",
+                f"{a.distance_km:.1f}",
+                " ".join(a.proposed_to) or "-",
+            ]
+            for s in result.shortlists
+            for rank, a in enumerate(s.alternatives, start=1)
+        ],
+    )
 
 
 def _score(value: float | None) -> str:
