@@ -12,24 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from builders import family, round_of, volunteer
-from click.testing import CliRunner, Result
+from cli_runs import refused, run
 from openpyxl.chart import BarChart, Reference
 
-from matcher.cli import main
 from matcher.io.csv_round import write_round_csv
 from matcher.io.problems import InputError
 from matcher.io.rounds import load_round
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
-def refused(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in result.output
 
 
 def _json_round(tmp_path: Path) -> tuple[Path, dict[str, object]]:

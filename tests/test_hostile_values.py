@@ -8,23 +8,11 @@ from pathlib import Path
 
 import pytest
 from builders import family, round_of, volunteer
-from click.testing import CliRunner, Result
+from cli_runs import refused, run
 from pydantic import ValidationError
 
-from matcher.cli import main
 from matcher.domain.round import MAX_PEOPLE, Round, SolverSettings, Weights
 from matcher.io.csv_round import write_round_csv
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
-def refused(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in result.output
 
 
 def _write(tmp_path: Path, document: dict[str, object]) -> Path:
