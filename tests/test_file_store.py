@@ -19,10 +19,11 @@ from click.testing import CliRunner
 from matcher.cli import main
 from matcher.io.csv_round import write_round_csv
 from matcher.io.file_store import FileRoundStore
+from matcher.io.result_file import read_result
 from matcher.io.results import result_json
 from matcher.io.rounds import load_round
 from matcher.lifecycle.decisions import Action
-from matcher.result import Proposal, SolveResult
+from matcher.result import Proposal
 from matcher.usecases import decide, solve_round
 
 ROOT = Path(__file__).parent.parent
@@ -132,7 +133,7 @@ def test_a_killed_decision_is_whole_or_absent_after_the_next_command(tmp_path: P
         leftovers = [p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".bak"))]
         # The next command on the round (here: another decision) finishes or forgets it.
         store = FileRoundStore(folder, TODAY)
-        decide(store, _load(result), "F1", True, "C1", datetime.now(UTC))
+        decide(store, read_result(result), "F1", True, "C1", datetime.now(UTC))
         matched = {m.family_id for m in load_round(folder).active_matches}
         logged = {e["family_id"] for e in _log(folder)}
         assert matched == logged, f"killed at rename {renames}"
@@ -142,10 +143,6 @@ def test_a_killed_decision_is_whole_or_absent_after_the_next_command(tmp_path: P
         )
         assert not (folder / ".matcher-journal.json").exists()
     assert renames > 3  # journal, log, files: the kill points were really reached
-
-
-def _load(path: Path) -> SolveResult:
-    return SolveResult.model_validate_json(path.read_text())
 
 
 def test_a_decision_is_refused_for_a_workbook_which_stays_as_it_is(tmp_path: Path) -> None:
@@ -196,7 +193,7 @@ def test_an_end_date_far_from_today_is_refused(tmp_path: Path) -> None:
     folder = _round_folder(tmp_path, volunteers=1, families=1)
     decide(
         FileRoundStore(folder, TODAY),
-        _load(_result_file(folder)),
+        read_result(_result_file(folder)),
         "F0",
         True,
         "C1",
@@ -213,7 +210,7 @@ def test_an_end_date_far_from_today_is_refused(tmp_path: Path) -> None:
 
 def test_the_log_is_appended_never_rewritten(tmp_path: Path) -> None:
     folder = _round_folder(tmp_path, volunteers=3, families=3)
-    result = _load(_result_file(folder))
+    result = read_result(_result_file(folder))
     store = FileRoundStore(folder, TODAY)
     decide(store, result, "F0", True, "C1", datetime.now(UTC))
     first = (folder / "decisions.jsonl").read_bytes()

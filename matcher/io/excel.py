@@ -1,11 +1,9 @@
-"""Excel workbooks: a round read from one ``.xlsx`` (a sheet per CSV file, English or Dutch
-sheet names and headers), and results written to one workbook with a sheet each."""
+"""Excel workbooks in: a round read from one ``.xlsx`` (a sheet per CSV file, English or Dutch
+sheet names and headers). Workbooks out are written by ``matcher.io.results``."""
 
 from __future__ import annotations
 
-import io
 import lzma
-import re
 import struct
 import zipfile
 import zlib
@@ -14,8 +12,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -183,46 +180,3 @@ def _text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return str(cell)
-
-
-def workbook_bytes(sheets: dict[str, tuple[list[str], list[list[object]]]], day: date) -> bytes:
-    """A workbook with one sheet per (header, rows), header in bold and frozen. Its stored
-    dates are ``day`` (the round's date), so the same result gives the same bytes."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, (header, rows) in sheets.items():
-        sheet = workbook.create_sheet(title)
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(list(row))
-        sheet.freeze_panes = "A2"
-        for column, name in zip(sheet.columns, header, strict=False):
-            width = max([len(str(name)), *(len(str(c.value or "")) for c in column)])
-            sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _stamped(buffer.getvalue(), day)
-
-
-def _stamped(xlsx: bytes, day: date) -> bytes:
-    """The same workbook with every date openpyxl wrote from the clock set to ``day``."""
-    when = f"{day.isoformat()}T00:00:00Z"
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(xlsx)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            if entry.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data
-                )
-            info = zipfile.ZipInfo(
-                entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
-            )
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, data)
-    return out.getvalue()
