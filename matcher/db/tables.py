@@ -82,6 +82,12 @@ class LocationRow(Base):
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=0)
+    callback_url: Mapped[str | None] = mapped_column(
+        String(2000), doc="where a finished job is announced"
+    )
+    callback_secret: Mapped[str | None] = mapped_column(
+        String(100), doc="the HMAC-SHA256 key that signs those announcements"
+    )
 
 
 class SettingsRow(Base):
@@ -200,3 +206,4 @@ class DecisionRow(Base):
     volunteer_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     slot: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(String(32))
+    effective: Mapped[date | None] = mapped_column(Date, doc="the date the coordinator gave")

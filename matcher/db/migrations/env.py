@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from matcher.db import service_tables  # noqa: F401 (registers the service's tables)
 from matcher.db.tables import Base
 
 connection = context.config.attributes.get("connection")
