@@ -11,7 +11,7 @@ transaction, or not at all. Two coordinators deciding at once are served one aft
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Executable, Result, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from matcher.db.audit import AuditEntry, append
 from matcher.db.engine import BEGIN_MODE, BUSY_TIMEOUT_MS, is_configured
 from matcher.db.records import COLLECTIONS, SETTINGS, Collection
+from matcher.db.service_tables import ProposalRow, ProposalStatus
 from matcher.db.tables import DecisionRow, LocationRow, SettingsRow
 from matcher.domain.people import Id
 from matcher.domain.prepared import PreparedRound, prepare
@@ -32,7 +34,7 @@ from matcher.domain.round import Round
 from matcher.errors import RoundError
 from matcher.io.problems import InputError, InputProblem, field_path, validation_problems
 from matcher.io.rounds import load_round
-from matcher.lifecycle.decisions import DecisionRecord
+from matcher.lifecycle.decisions import Action, DecisionRecord
 from matcher.usecases.store import StoreBusy
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 LOCK_TIMEOUT_S = 60.0
 _LOCATION_ID: TypeAdapter[str] = TypeAdapter(Id)
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
+_SETTLED = {Action.ACCEPT: ProposalStatus.ACCEPTED, Action.DECLINE: ProposalStatus.DECLINED}
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,19 @@ class DatabaseRoundStore:
             stored = _read(connection, self.location_id, version)
             round_ = self._round(stored)
             self._prepare(round_)
-            yield DatabaseTransaction(connection, self.location_id, stored, round_)
+            yield DatabaseTransaction(connection, self.location_id, stored, round_, self._prepare)
+
+    @contextmanager
+    def editing(self) -> Iterator[DatabaseTransaction]:
+        """Lock the location and read its round as stored (it may be empty), to change its
+        records with ``DatabaseTransaction.save``."""
+        with self._locked() as (connection, version):
+            if version is None:
+                raise self._no_location()
+            stored = _read(connection, self.location_id, version)
+            yield DatabaseTransaction(
+                connection, self.location_id, stored, self._round(stored), self._prepare
+            )
 
     def create_location(self, name: str) -> None:
         """Add the location, without a round yet (it reads as an empty round dated today);
@@ -274,13 +289,36 @@ class DatabaseTransaction:
     """The round read under the location's lock; ``commit`` writes the change and its decision."""
 
     def __init__(
-        self, connection: Connection, location_id: str, stored: _Stored, round_: Round
+        self,
+        connection: Connection,
+        location_id: str,
+        stored: _Stored,
+        round_: Round,
+        check: Callable[[Round], PreparedRound],
     ) -> None:
         self._connection = connection
         self._location_id = location_id
         self._stored = stored
         self._round = round_
+        self._check = check
         self._done = False
+
+    @property
+    def version(self) -> int:
+        """The location's version as read (the next commit raises it by one)."""
+        return self._stored.version
+
+    def save(self, updated: Round, entry: AuditEntry) -> None:
+        """Write a change of the round's records (not a decision) with its audit line, and
+        commit. ``InputError`` naming the record when ``updated`` is not a valid round (an
+        empty round is allowed: a location starts empty)."""
+        if updated.volunteers or updated.families:
+            self._check(updated)
+        self._finish(updated, entry)
+
+    def execute(self, statement: Executable) -> Result[Any]:
+        """Run a statement on the service's own tables inside this transaction (before commit)."""
+        return self._connection.execute(statement)
 
     @property
     def round(self) -> Round:
@@ -288,11 +326,11 @@ class DatabaseTransaction:
 
     def commit(self, updated: Round, entry: DecisionRecord) -> None:
         """Write the rows that changed and the decision, raise the version, and commit: the
-        lock is released. A transaction commits once."""
+        lock is released. A transaction commits once. An accept or decline settles the pending
+        proposal of its pair."""
         if self._done:
             raise RuntimeError("this transaction has already been committed")
         connection = self._connection
-        _write(connection, self._location_id, self._stored, self._round, updated)
         connection.execute(
             insert(DecisionRow).values(
                 location_id=self._location_id,
@@ -305,12 +343,41 @@ class DatabaseTransaction:
                 reason=None if entry.reason is None else entry.reason.value,
             )
         )
-        connection.commit()
+        settled = _SETTLED.get(entry.action)
+        if settled is not None:
+            connection.execute(
+                update(ProposalRow)
+                .where(
+                    ProposalRow.location_id == self._location_id,
+                    ProposalRow.family_id == entry.family_id,
+                    ProposalRow.volunteer_id == entry.volunteer_id,
+                    ProposalRow.status == ProposalStatus.PENDING,
+                )
+                .values(status=settled, decided=entry.time)
+            )
+        detail = {"volunteer_id": entry.volunteer_id, "slot": entry.slot}
+        if entry.reason is not None:
+            detail["reason"] = entry.reason.value
+        audit = AuditEntry(
+            time=entry.time,
+            actor=entry.coordinator,
+            action=entry.action.value,
+            subject="family",
+            subject_id=entry.family_id,
+            detail=detail,
+        )
+        self._finish(updated, audit)
+
+    def _finish(self, updated: Round, audit: AuditEntry) -> None:
+        if self._done:
+            raise RuntimeError("this transaction has already been committed")
+        _write(self._connection, self._location_id, self._stored, self._round, updated)
+        append(self._connection, self._location_id, audit)
+        self._connection.commit()
         logger.debug(
-            "location %s: %s of family %s stored (version %d)",
+            "location %s: %s stored (version %d)",
             self._location_id,
-            entry.action.value,
-            entry.family_id,
+            audit.action,
             self._stored.version + 1,
         )
         self._done = True
