@@ -75,7 +75,7 @@ def create_key(
     """A new key and the token to give its holder (the only time it is seen)."""
     if (location_id is None) != (scope is Scope.SERVICE):
         raise ValueError("a service key has no location; every other key has one")
-    key_id = secrets.token_urlsafe(12)
+    key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     with engine.begin() as connection:
         connection.execute(

@@ -1,0 +1,149 @@
+"""``matcher serve``, ``matcher worker`` and ``matcher admin``: the HTTP service, its job
+workers, and the keys and locations an operator creates before any case system can call."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from matcher.cli.app import main
+from matcher.db.engine import create_engine
+from matcher.db.migrate import upgrade
+from matcher.db.store import DatabaseRoundStore
+from matcher.service.keys import Scope, create_key, revoke_key
+from matcher.service.settings import ServiceSettings
+
+DATABASE_OPTION = click.option(
+    "--database-url",
+    envvar="MATCHER_DATABASE_URL",
+    default=None,
+    help="sqlite:///path or postgresql+psycopg://… (default: SQLite under MATCHER_DATA_DIR, "
+    "./matcher-data).",
+)
+
+
+def _settings(database_url: str | None) -> ServiceSettings:
+    settings = ServiceSettings()
+    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
+
+
+@main.command()
+@DATABASE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="Job worker processes to start beside the server (0: run `matcher worker` apart).",
+)
+def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
+    """Run the HTTP service (API under /v1, docs at /docs).
+
+    \b
+    Example:
+      matcher admin service-key          # once: prints a key that creates locations
+      matcher serve --port 8000
+    """
+    import uvicorn
+
+    from matcher.service.app import create_app
+
+    settings = _settings(database_url)
+    app = create_app(settings)
+    url = settings.url()
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "matcher",
+                "worker",
+                "--database-url",
+                url,
+                "--name",
+                f"{host}:{port}/{n}",
+            ]
+        )
+        for n in range(workers)
+    ]
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=30)
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=60)
+
+
+@main.group()
+def admin() -> None:
+    """Create the service's locations and keys (run on the server, against its database)."""
+
+
+@admin.command("migrate")
+@DATABASE_OPTION
+def migrate(database_url: str | None) -> None:
+    """Bring the database's schema up to date (the service also does this when it starts)."""
+    upgrade(create_engine(_settings(database_url).url()))
+    click.echo("the database schema is up to date")
+
+
+@admin.command("service-key")
+@DATABASE_OPTION
+@click.option("--name", default="service", show_default=True, help="What the key is for.")
+def service_key(database_url: str | None, name: str) -> None:
+    """Print a new service key: it creates locations and their first keys, nothing else."""
+    engine = create_engine(_settings(database_url).url())
+    upgrade(engine)
+    info, token = create_key(engine, None, name, Scope.SERVICE, datetime.now(UTC))
+    click.echo(token)
+    click.echo(f"(key id {info.id}: shown this once, keep it safe)", err=True)
+
+
+@admin.command("location")
+@DATABASE_OPTION
+@click.argument("location_id")
+@click.option("--name", required=True, help="The location's name.")
+def location(database_url: str | None, location_id: str, name: str) -> None:
+    """Create a location."""
+    engine = create_engine(_settings(database_url).url())
+    upgrade(engine)
+    DatabaseRoundStore(engine, location_id, datetime.now(UTC).date()).create_location(name)
+    click.echo(f"location {location_id!r} created")
+
+
+@admin.command("key")
+@DATABASE_OPTION
+@click.argument("location_id")
+@click.option(
+    "--scope",
+    type=click.Choice([Scope.READ, Scope.WRITE, Scope.ADMIN]),
+    default=Scope.WRITE.value,
+    show_default=True,
+)
+@click.option("--name", required=True, help="What the key is for, e.g. the case system.")
+def key(database_url: str | None, location_id: str, scope: str, name: str) -> None:
+    """Print a new API key of a location."""
+    engine = create_engine(_settings(database_url).url())
+    upgrade(engine)
+    DatabaseRoundStore(engine, location_id, datetime.now(UTC).date()).version()  # exists?
+    info, token = create_key(engine, location_id, name, Scope(scope), datetime.now(UTC))
+    click.echo(token)
+    click.echo(f"(key id {info.id}: shown this once, keep it safe)", err=True)
+
+
+@admin.command("revoke")
+@DATABASE_OPTION
+@click.argument("location_id")
+@click.argument("key_id")
+def revoke(database_url: str | None, location_id: str, key_id: str) -> None:
+    """Revoke a key of a location at once."""
+    engine = create_engine(_settings(database_url).url())
+    if not revoke_key(engine, location_id, key_id, datetime.now(UTC)):
+        raise click.BadParameter(f"location {location_id!r} has no active key {key_id!r}")
+    click.echo(f"key {key_id} revoked")

@@ -1,0 +1,266 @@
+"""Data in and out: a location's volunteers, families, coordinators, active matches, declined
+pairs and exclusions by the case system's own ids, and the whole round as one document.
+
+(No ``from __future__ import annotations`` here: the routes are made per kind, and FastAPI reads
+each route's body model from its annotations.)"""
+
+import io
+import tempfile
+import zipfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response, UploadFile
+from pydantic import BaseModel
+
+from matcher.domain.round import Round
+from matcher.io.limits import MAX_FILE_BYTES
+from matcher.io.problems import InputError, InputProblem
+from matcher.io.rounds import load_round
+from matcher.service.access import Reader, Writer
+from matcher.service.problems import PROBLEM_RESPONSES, ServiceError
+from matcher.service.records import (
+    KINDS,
+    Kind,
+    delete_record,
+    etag,
+    get_record,
+    listed,
+    put_record,
+    replace_round,
+    round_etag,
+)
+
+router = APIRouter(prefix="/v1/locations/{location}", responses=PROBLEM_RESPONSES)
+
+IfMatch = Annotated[
+    str | None, Header(description="the ETag read; required to replace an existing record")
+]
+ID_PATH = {"min_length": 1, "max_length": 64}
+
+
+def _single(kind: Kind) -> None:
+    """GET, PUT and DELETE of one record named by one id."""
+    model: Any = kind.model
+    path = f"/{kind.segment}/{{record_id}}"
+    tags: list[str | Enum] = [kind.segment]
+
+    @router.get(path, summary=f"One of {kind.segment}", tags=tags, name=f"get_{kind.field}")
+    def get(here: Reader, record_id: str, response: Response) -> model:
+        item = get_record(here.ctx.store(here.location_id), kind, (record_id,))
+        response.headers["ETag"] = etag(item)
+        return item
+
+    @router.put(
+        path,
+        summary=f"Create or replace one of {kind.segment} (idempotent)",
+        tags=tags,
+        name=f"put_{kind.field}",
+        responses={
+            201: {"description": "Created"},
+            412: PROBLEM_RESPONSES[409] | {"description": "If-Match is stale"},
+            428: PROBLEM_RESPONSES[409] | {"description": "If-Match is required to replace"},
+        },
+    )
+    def put(
+        here: Writer,
+        record_id: str,
+        body: model,
+        response: Response,
+        if_match: IfMatch = None,
+    ) -> model:
+        _same_id(kind, (record_id,), body)
+        item, created = put_record(
+            here.ctx.store(here.location_id),
+            kind,
+            body,
+            if_match,
+            here.caller.actor,
+            here.ctx.clock(),
+        )
+        response.status_code = 201 if created else 200
+        response.headers["ETag"] = etag(item)
+        return item
+
+    @router.delete(
+        path,
+        status_code=204,
+        summary=f"Delete one of {kind.segment}",
+        tags=tags,
+        name=f"delete_{kind.field}",
+    )
+    def delete(here: Writer, record_id: str, if_match: IfMatch = None) -> Response:
+        delete_record(
+            here.ctx.store(here.location_id),
+            kind,
+            (record_id,),
+            if_match,
+            here.caller.actor,
+            here.ctx.clock(),
+        )
+        return Response(status_code=204)
+
+
+def _pair(kind: Kind) -> None:
+    """PUT and DELETE of a pair named by family and volunteer (no body: the pair is its ids)."""
+    model: Any = kind.model
+    path = f"/{kind.segment}/{{family_id}}/{{volunteer_id}}"
+    tags: list[str | Enum] = [kind.segment]
+
+    @router.put(
+        path,
+        summary=f"Add a pair to {kind.segment} (idempotent)",
+        tags=tags,
+        name=f"put_{kind.field}",
+    )
+    def put(here: Writer, family_id: str, volunteer_id: str, response: Response) -> model:
+        body = kind.model.model_validate({"family_id": family_id, "volunteer_id": volunteer_id})
+        item, created = put_record(
+            here.ctx.store(here.location_id), kind, body, "*", here.caller.actor, here.ctx.clock()
+        )
+        response.status_code = 201 if created else 200
+        return item
+
+    @router.delete(
+        path,
+        status_code=204,
+        summary=f"Remove a pair from {kind.segment}",
+        tags=tags,
+        name=f"delete_{kind.field}",
+    )
+    def delete(here: Writer, family_id: str, volunteer_id: str) -> Response:
+        delete_record(
+            here.ctx.store(here.location_id),
+            kind,
+            (family_id, volunteer_id),
+            None,
+            here.caller.actor,
+            here.ctx.clock(),
+        )
+        return Response(status_code=204)
+
+
+def _listing(kind: Kind) -> None:
+    model: Any = kind.model
+
+    @router.get(
+        f"/{kind.segment}",
+        summary=f"All {kind.segment}",
+        tags=[kind.segment],
+        name=f"list_{kind.field}",
+    )
+    def get_all(here: Reader) -> list[model]:
+        return list(listed(here.ctx.store(here.location_id).load(), kind))
+
+
+for _kind in KINDS.values():
+    _listing(_kind)
+    if _kind.model.model_fields.keys() >= {"family_id", "volunteer_id"} and "slot" not in (
+        _kind.model.model_fields
+    ):
+        _pair(_kind)
+    else:
+        _single(_kind)
+
+
+def _same_id(kind: Kind, key: tuple[str, ...], body: BaseModel) -> None:
+    if kind.key(body) != key:
+        field = "family_id" if kind.field == "active_matches" else "id"
+        raise InputError(
+            [InputProblem("request body", None, field, f"must be {key[0]!r}, as in the path")]
+        )
+
+
+@router.get("/round", summary="The whole round as one document (matcher schema)", tags=["round"])
+def export_round(here: Reader, response: Response) -> Round:
+    store = here.ctx.store(here.location_id)
+    round_ = store.load()
+    response.headers["ETag"] = round_etag(store.version())
+    return round_
+
+
+class Imported(BaseModel):
+    version: int
+    volunteers: int
+    families: int
+
+
+@router.put("/round", summary="Replace the whole round (bulk import as JSON)", tags=["round"])
+def import_round_json(
+    here: Writer, body: Round, response: Response, if_match: IfMatch = None
+) -> Imported:
+    return _imported(here, body, if_match, response)
+
+
+@router.post(
+    "/round/import",
+    summary="Replace the whole round from a file: .xlsx, .json, or a .zip of CSV files",
+    tags=["round"],
+)
+def import_round_file(
+    here: Writer, file: UploadFile, response: Response, if_match: IfMatch = None
+) -> Imported:
+    name = Path(file.filename or "round").name
+    content = file.file.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise ServiceError(
+            413, "Content Too Large", f"{name} is larger than {MAX_FILE_BYTES} bytes"
+        )
+    round_ = _read_upload(name, content, here.ctx.clock().date())
+    return _imported(here, round_, if_match, response)
+
+
+def _imported(here: Any, round_: Round, if_match: str | None, response: Response) -> Imported:
+    version = replace_round(
+        here.ctx.store(here.location_id), round_, if_match, here.caller.actor, here.ctx.clock()
+    )
+    response.headers["ETag"] = round_etag(version)
+    return Imported(
+        version=version, volunteers=len(round_.volunteers), families=len(round_.families)
+    )
+
+
+def _read_upload(name: str, content: bytes, today: Any) -> Round:
+    """A round from an uploaded file, read by the same readers as the command line."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="matcher-import-") as folder:
+        if suffix == ".zip":
+            target = Path(folder) / "round"
+            target.mkdir()
+            _unzip_csv(name, content, target)
+            return load_round(target, today=today)
+        if suffix not in (".xlsx", ".json"):
+            raise InputError(
+                [InputProblem(name, None, None, "send an .xlsx, a .json or a .zip of CSV files")]
+            )
+        path = Path(folder) / f"round{suffix}"
+        path.write_bytes(content)
+        try:
+            return load_round(path, today=today)
+        except InputError as error:
+            raise InputError([_renamed(p, str(path), name) for p in error.problems]) from None
+
+
+def _unzip_csv(name: str, content: bytes, target: Path) -> None:
+    """The CSV files at the top of a zip (or in one folder), bounded in size; nothing else."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise InputError([InputProblem(name, None, None, "not a zip file")]) from None
+    total = 0
+    with archive:
+        for info in archive.infolist():
+            base = Path(info.filename).name
+            if info.is_dir() or not base.lower().endswith(".csv") or base.startswith("."):
+                continue
+            total += info.file_size
+            if total > MAX_FILE_BYTES:
+                raise InputError([InputProblem(name, None, None, "the CSV files are too large")])
+            (target / base).write_bytes(archive.read(info))
+
+
+def _renamed(problem: InputProblem, path: str, name: str) -> InputProblem:
+    return InputProblem(
+        problem.file.replace(path, name), problem.row, problem.field, problem.message
+    )
