@@ -3,6 +3,8 @@ to create a location with a key of each scope."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,8 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from matcher.service.app import create_app
+from matcher.service.handlers import HANDLERS
 from matcher.service.keys import Scope, create_key
 from matcher.service.settings import ServiceSettings
+from matcher.service.worker import run_worker
 
 pytest_plugins = ["db_engines"]
 
@@ -63,3 +67,30 @@ def api(engine: Engine) -> Iterator[Api]:
     _, service_key = create_key(engine, None, "tests", Scope.SERVICE, NOW)
     with TestClient(app) as client:
         yield Api(client, engine, service_key)
+
+
+@pytest.fixture
+def worker(engine: Engine) -> Iterator[None]:
+    """A job worker on the same database, in a thread, for the length of a test."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_worker,
+        args=(engine, HANDLERS, "test-worker", stop),
+        kwargs={"poll_seconds": 0.02},
+        daemon=True,
+    )
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=60)
+
+
+def finished(api: Api, location: str, job_id: str, key: str, timeout_s: float = 60) -> Any:
+    """The job once it is done or failed (polling its status)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = api.call("GET", f"/v1/locations/{location}/rounds/{job_id}", key).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s} s")

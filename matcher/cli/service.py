@@ -80,6 +80,23 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
             child.wait(timeout=60)
 
 
+@main.command()
+@DATABASE_OPTION
+@click.option("--name", default=None, help="This worker's name (default: host and process id).")
+def worker(database_url: str | None, name: str | None) -> None:
+    """Run rounds and simulations queued by the service, until SIGTERM (which lets the job at
+    hand finish). Start as many as the machines allow, on one PostgreSQL database."""
+    import os
+    import socket
+
+    from matcher.service.handlers import HANDLERS
+    from matcher.service.worker import serve_worker
+
+    url = _settings(database_url).url()
+    upgrade(create_engine(url))
+    serve_worker(url, HANDLERS, name or f"{socket.gethostname()}:{os.getpid()}")
+
+
 @main.group()
 def admin() -> None:
     """Create the service's locations and keys (run on the server, against its database)."""

@@ -35,10 +35,17 @@ def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None
     """Solve the stored round with its own solver settings, ``overrides`` on top (keys of
     ``SolverSettings``; ``None`` values are ignored)."""
     prepared = store.read()
-    given = {key: value for key, value in (overrides or {}).items() if value is not None}
+    settings = solver_settings(prepared.round.solver, overrides or {})
+    return Solved(prepared, solve_prepared(prepared, settings))
+
+
+def solver_settings(base: SolverSettings, overrides: Mapping[str, object]) -> SolverSettings:
+    """``base`` with ``overrides`` on top (``None`` values ignored); ``InputError`` naming the
+    setting when the result is not valid (e.g. a time limit of NaN)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
     try:
-        settings = SolverSettings.model_validate(prepared.round.solver.model_dump() | given)
-    except ValidationError as error:  # e.g. a time limit of NaN
+        return SolverSettings.model_validate(base.model_dump() | given)
+    except ValidationError as error:
         raise InputError(
             validation_problems(
                 error,
@@ -47,4 +54,3 @@ def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None
                 ),
             )
         ) from None
-    return Solved(prepared, solve_prepared(prepared, settings))

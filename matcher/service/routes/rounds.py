@@ -1,0 +1,232 @@
+"""Rounds as jobs (202, then status, then the result and its files), the proposals they make,
+the coordinator's decisions on them, and ending a running match."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field
+
+from matcher.db.jobs import JobStatus, JobView, get
+from matcher.db.service_tables import ProposalStatus
+from matcher.domain.prepared import prepare
+from matcher.domain.round import Backend
+from matcher.io.results import results_xlsx
+from matcher.lifecycle.decisions import EndReason
+from matcher.result import SolveResult
+from matcher.service.access import Here, Reader, Writer
+from matcher.service.problems import PROBLEM_RESPONSES, conflict, not_found
+from matcher.service.rounds import (
+    ROUND,
+    proposal_row,
+    proposals,
+    result_of,
+    solved_round,
+    start_round,
+)
+from matcher.usecases.decisions import decide, end
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+router = APIRouter(prefix="/v1/locations/{location}", responses=PROBLEM_RESPONSES)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="the same key again returns the first request's job"),
+]
+
+
+class RoundRequest(BaseModel):
+    """Solver settings for this round only (the location's own settings otherwise)."""
+
+    backend: Backend | None = None
+    time_limit_s: float | None = Field(default=None, gt=0, le=3600)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class ProposalOut(BaseModel):
+    round_id: str
+    family_id: str
+    volunteer_id: str
+    slot: str
+    quality: float
+    status: ProposalStatus
+
+
+class EndRequest(BaseModel):
+    reason: EndReason
+    date: dt.date | None = Field(default=None, description="the day it ends (default: today)")
+
+
+class Ended(BaseModel):
+    family_id: str
+    volunteer_id: str
+    reason: EndReason
+    waiting_again: bool
+
+
+@router.post(
+    "/rounds",
+    status_code=202,
+    summary="Start a matching round (runs as a job)",
+    tags=["rounds"],
+    responses={200: {"description": "The job of an earlier request with this Idempotency-Key"}},
+)
+def post_round(
+    here: Writer,
+    response: Response,
+    body: RoundRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JobView:
+    overrides = (body or RoundRequest()).model_dump(exclude_none=True)
+    job, created = start_round(
+        here.ctx.engine,
+        here.location_id,
+        here.caller.actor,
+        here.ctx.clock(),
+        overrides,
+        idempotency_key,
+    )
+    response.status_code = 202 if created else 200
+    response.headers["Location"] = f"/v1/locations/{here.location_id}/rounds/{job.id}"
+    return job
+
+
+@router.get("/rounds/{round_id}", summary="A round's job: status and summary", tags=["rounds"])
+def get_round(here: Reader, round_id: str) -> JobView:
+    return _job(here, round_id)
+
+
+@router.get(
+    "/rounds/{round_id}/result",
+    summary="A finished round's proposals, unmatched families and shortlists",
+    tags=["rounds"],
+)
+def get_result(here: Reader, round_id: str) -> SolveResult:
+    _finished(here, round_id)
+    return result_of(here.ctx.engine, here.location_id, round_id)
+
+
+@router.get(
+    "/rounds/{round_id}/results.xlsx",
+    summary="The result as an Excel workbook",
+    tags=["rounds"],
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def get_workbook(here: Reader, round_id: str) -> Response:
+    _finished(here, round_id)
+    result = result_of(here.ctx.engine, here.location_id, round_id)
+    return Response(
+        results_xlsx(result),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="results-{round_id}.xlsx"'},
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/report.html",
+    summary="The round's report for coordinators",
+    tags=["rounds"],
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def get_report(here: Reader, round_id: str) -> Response:
+    from matcher.report.html import round_report  # matplotlib: only when asked for
+
+    _finished(here, round_id)
+    result = result_of(here.ctx.engine, here.location_id, round_id)
+    prepared = prepare(solved_round(here.ctx.engine, here.location_id, round_id))
+    return Response(round_report(prepared, result), media_type="text/html")
+
+
+@router.get("/proposals", summary="The location's proposals", tags=["proposals"])
+def get_proposals(
+    here: Reader,
+    status: Annotated[ProposalStatus | None, Query()] = None,
+    round_id: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[ProposalOut]:
+    return [
+        _proposal_out(row) for row in proposals(here.ctx.engine, here.location_id, status, round_id)
+    ]
+
+
+@router.post(
+    "/rounds/{round_id}/proposals/{family_id}/accept",
+    summary="Accept a proposal: it becomes a running match",
+    tags=["proposals"],
+)
+def accept_proposal(here: Writer, round_id: str, family_id: str) -> ProposalOut:
+    return _decide(here, round_id, family_id, accepted=True)
+
+
+@router.post(
+    "/rounds/{round_id}/proposals/{family_id}/decline",
+    summary="Decline a proposal: the pair is never proposed again",
+    tags=["proposals"],
+)
+def decline_proposal(here: Writer, round_id: str, family_id: str) -> ProposalOut:
+    return _decide(here, round_id, family_id, accepted=False)
+
+
+@router.post(
+    "/active-matches/{family_id}/end", summary="End a running match", tags=["active-matches"]
+)
+def end_match(here: Writer, family_id: str, body: EndRequest) -> Ended:
+    now = here.ctx.clock()
+    ended = end(
+        here.ctx.store(here.location_id),
+        family_id,
+        body.reason,
+        body.date or now.date(),
+        here.caller.actor,
+        now,
+    )
+    return Ended(
+        family_id=ended.family_id,
+        volunteer_id=ended.volunteer_id,
+        reason=ended.reason,
+        waiting_again=ended.waiting_again,
+    )
+
+
+def _decide(here: Here, round_id: str, family_id: str, accepted: bool) -> ProposalOut:
+    row = proposal_row(here.ctx.engine, here.location_id, round_id, family_id)
+    if row.status != ProposalStatus.PENDING:
+        raise conflict(f"this proposal is {row.status} already")
+    result = result_of(here.ctx.engine, here.location_id, round_id)
+    decide(
+        here.ctx.store(here.location_id),
+        result,
+        family_id,
+        accepted,
+        here.caller.actor,
+        here.ctx.clock(),
+    )
+    return _proposal_out(proposal_row(here.ctx.engine, here.location_id, round_id, family_id))
+
+
+def _job(here: Here, round_id: str) -> JobView:
+    job = get(here.ctx.engine, here.location_id, round_id)
+    if job is None or job.kind != ROUND:
+        raise not_found("round with that id")
+    return job
+
+
+def _finished(here: Here, round_id: str) -> None:
+    job = _job(here, round_id)
+    if job.status != JobStatus.DONE:
+        raise conflict(f"the round is {job.status.value}, not finished")
+
+
+def _proposal_out(row: Any) -> ProposalOut:
+    return ProposalOut(
+        round_id=row.job_id,
+        family_id=row.family_id,
+        volunteer_id=row.volunteer_id,
+        slot=row.slot,
+        quality=row.quality,
+        status=ProposalStatus(row.status),
+    )
