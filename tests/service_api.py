@@ -85,11 +85,13 @@ def worker(engine: Engine) -> Iterator[None]:
     thread.join(timeout=60)
 
 
-def finished(api: Api, location: str, job_id: str, key: str, timeout_s: float = 60) -> Any:
-    """The job once it is done or failed (polling its status)."""
+def finished(
+    api: Api, location: str, job_id: str, key: str, kind: str = "rounds", timeout_s: float = 60
+) -> Any:
+    """The job (a round, or of ``kind``) once it is done or failed (polling its status)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        job = api.call("GET", f"/v1/locations/{location}/rounds/{job_id}", key).json()
+        job = api.call("GET", f"/v1/locations/{location}/{kind}/{job_id}", key).json()
         if job["status"] in ("done", "failed"):
             return job
         time.sleep(0.02)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matcher.service.rounds import ROUND, run_round
+from matcher.service.simulations import SIMULATION, run_simulation_job
 from matcher.service.worker import Handler
 
-HANDLERS: dict[str, Handler] = {ROUND: run_round}
+HANDLERS: dict[str, Handler] = {ROUND: run_round, SIMULATION: run_simulation_job}

@@ -213,6 +213,12 @@ def load_simulation(path: Path) -> Simulation:
         raise InputError([InputProblem(name, None, None, f"invalid TOML: {error}")]) from None
     if isinstance(data.get("start_round"), str):
         data["start_round"] = load_round(path.parent / data["start_round"])
+    return simulation_of(data, name)
+
+
+def simulation_of(data: dict[str, object], name: str) -> Simulation:
+    """A what-if scenario from its parsed TOML or JSON (``name`` says where it came from in
+    problems); ``InputError`` names the field of any problem."""
     try:
         return Simulation.model_validate(data)
     except ValidationError as error:
