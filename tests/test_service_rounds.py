@@ -150,3 +150,22 @@ def test_pending_proposals_are_kept_by_the_next_round(api: Api, worker: None) ->
         ).status_code
         == 409
     )
+
+
+def test_a_retried_accept_with_its_idempotency_key_gets_the_first_answer(
+    api: Api, worker: None
+) -> None:
+    keys = _location_round(api)
+    job = _run(api, keys[Scope.WRITE])
+    result = api.call("GET", f"{BASE}/rounds/{job['id']}/result", keys[Scope.READ]).json()
+    first, second = (p["family_id"] for p in result["proposals"][:2])
+    path = f"{BASE}/rounds/{job['id']}/proposals/{first}/accept"
+    headers = {"Idempotency-Key": "accept-1"}
+    answer = api.call("POST", path, keys[Scope.WRITE], headers=headers)
+    retried = api.call("POST", path, keys[Scope.WRITE], headers=headers)
+    assert answer.status_code == retried.status_code == 200
+    assert retried.json() == answer.json() and retried.headers["Idempotent-Replayed"] == "true"
+    assert api.call("POST", path, keys[Scope.WRITE]).status_code == 409  # no key: done already
+    other = f"{BASE}/rounds/{job['id']}/proposals/{second}/accept"
+    reused = api.call("POST", other, keys[Scope.WRITE], headers=headers)
+    assert reused.status_code == 422

@@ -4,6 +4,7 @@ the coordinator's decisions on them, and ending a running match."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -17,6 +18,7 @@ from matcher.io.results import results_xlsx
 from matcher.lifecycle.decisions import EndReason
 from matcher.result import SolveResult
 from matcher.service.access import Here, Reader, Writer
+from matcher.service.idempotency import replayed
 from matcher.service.problems import PROBLEM_RESPONSES, conflict, not_found
 from matcher.service.rounds import (
     ROUND,
@@ -157,39 +159,68 @@ def get_proposals(
     "/rounds/{round_id}/proposals/{family_id}/accept",
     summary="Accept a proposal: it becomes a running match",
     tags=["proposals"],
+    response_model=ProposalOut,
 )
-def accept_proposal(here: Writer, round_id: str, family_id: str) -> ProposalOut:
-    return _decide(here, round_id, family_id, accepted=True)
+def accept_proposal(
+    here: Writer, round_id: str, family_id: str, idempotency_key: IdempotencyKey = None
+) -> Any:
+    return _once(
+        here,
+        idempotency_key,
+        f"accept {round_id} {family_id}",
+        lambda: _decide(here, round_id, family_id, accepted=True),
+    )
 
 
 @router.post(
     "/rounds/{round_id}/proposals/{family_id}/decline",
     summary="Decline a proposal: the pair is never proposed again",
     tags=["proposals"],
+    response_model=ProposalOut,
 )
-def decline_proposal(here: Writer, round_id: str, family_id: str) -> ProposalOut:
-    return _decide(here, round_id, family_id, accepted=False)
+def decline_proposal(
+    here: Writer, round_id: str, family_id: str, idempotency_key: IdempotencyKey = None
+) -> Any:
+    return _once(
+        here,
+        idempotency_key,
+        f"decline {round_id} {family_id}",
+        lambda: _decide(here, round_id, family_id, accepted=False),
+    )
 
 
 @router.post(
-    "/active-matches/{family_id}/end", summary="End a running match", tags=["active-matches"]
+    "/active-matches/{family_id}/end",
+    summary="End a running match",
+    tags=["active-matches"],
+    response_model=Ended,
 )
-def end_match(here: Writer, family_id: str, body: EndRequest) -> Ended:
+def end_match(
+    here: Writer, family_id: str, body: EndRequest, idempotency_key: IdempotencyKey = None
+) -> Any:
     now = here.ctx.clock()
-    ended = end(
-        here.ctx.store(here.location_id),
-        family_id,
-        body.reason,
-        body.date or now.date(),
-        here.caller.actor,
-        now,
-    )
-    return Ended(
-        family_id=ended.family_id,
-        volunteer_id=ended.volunteer_id,
-        reason=ended.reason,
-        waiting_again=ended.waiting_again,
-    )
+
+    def run() -> Ended:
+        ended = end(
+            here.ctx.store(here.location_id),
+            family_id,
+            body.reason,
+            body.date or now.date(),
+            here.caller.actor,
+            now,
+        )
+        return Ended(
+            family_id=ended.family_id,
+            volunteer_id=ended.volunteer_id,
+            reason=ended.reason,
+            waiting_again=ended.waiting_again,
+        )
+
+    return _once(here, idempotency_key, f"end {family_id} {body.model_dump_json()}", run)
+
+
+def _once(here: Here, key: str | None, request: str, run: Callable[[], BaseModel]) -> Any:
+    return replayed(here.ctx.engine, here.location_id, key, request, here.ctx.clock(), run)
 
 
 def _decide(here: Here, round_id: str, family_id: str, accepted: bool) -> ProposalOut:
