@@ -25,6 +25,10 @@ DATABASE_OPTION = click.option(
 )
 
 
+POLL_S = 0.05
+"""How often an idle worker looks for a queued job (a round should start at once)."""
+
+
 def _settings(database_url: str | None) -> ServiceSettings:
     settings = ServiceSettings()
     return settings.model_copy(update={"database_url": database_url}) if database_url else settings
@@ -67,6 +71,7 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
                 url,
                 "--name",
                 f"{host}:{port}/{n}",
+                "--with-parent",
             ]
         )
         for n in range(workers)
@@ -83,7 +88,13 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
 @main.command()
 @DATABASE_OPTION
 @click.option("--name", default=None, help="This worker's name (default: host and process id).")
-def worker(database_url: str | None, name: str | None) -> None:
+@click.option(
+    "--with-parent",
+    is_flag=True,
+    hidden=True,
+    help="Stop (after the job at hand) when the process that started this one ends.",
+)
+def worker(database_url: str | None, name: str | None, with_parent: bool) -> None:
     """Run rounds and simulations queued by the service, until SIGTERM (which lets the job at
     hand finish). Start as many as the machines allow, on one PostgreSQL database."""
     import os
@@ -94,7 +105,27 @@ def worker(database_url: str | None, name: str | None) -> None:
 
     url = _settings(database_url).url()
     upgrade(create_engine(url))
-    serve_worker(url, HANDLERS, name or f"{socket.gethostname()}:{os.getpid()}")
+    if with_parent:
+        _stop_with_parent()
+    serve_worker(url, HANDLERS, name or f"{socket.gethostname()}:{os.getpid()}", POLL_S)
+
+
+def _stop_with_parent() -> None:
+    """Send this process SIGTERM (a graceful stop) once its parent is gone: ``matcher serve``
+    may end by a signal before it can stop its workers itself."""
+    import os
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 @main.group()
