@@ -37,16 +37,16 @@ def test_the_readme_http_example_runs(tmp_path: Path) -> None:
     assert matcher.exists(), "the matcher command must be installed beside python (pip install)"
     script = tmp_path / "example.sh"
     # A failing step must not leave the server running.
-    script.write_text("set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + _example())
+    script.write_text("set -euo pipefail\ntrap 'kill ${SERVER:-} 2>/dev/null' EXIT\n" + _example())
     env = os.environ | {
         "PORT": str(_free_port()),
         "PATH": f"{matcher.parent}{os.pathsep}{os.environ['PATH']}",
     }
-    data = tmp_path / "data"
-    done = subprocess.run(
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")  # the example's paths, in a folder
+    done = subprocess.run(  # of its own: its ./matcher-data goes there
         ["bash", str(script)],
-        cwd=ROOT,
-        env=env | {"MATCHER_DATA_DIR": str(data)},
+        cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,

@@ -3,6 +3,7 @@ workers, and the keys and locations an operator creates before any case system c
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -71,7 +72,8 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
                 url,
                 "--name",
                 f"{host}:{port}/{n}",
-                "--with-parent",
+                "--parent-pid",
+                str(os.getpid()),
             ]
         )
         for n in range(workers)
@@ -89,36 +91,33 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
 @DATABASE_OPTION
 @click.option("--name", default=None, help="This worker's name (default: host and process id).")
 @click.option(
-    "--with-parent",
-    is_flag=True,
+    "--parent-pid",
+    type=int,
+    default=None,
     hidden=True,
-    help="Stop (after the job at hand) when the process that started this one ends.",
+    help="Stop (after the job at hand) when this process, which started this one, ends.",
 )
-def worker(database_url: str | None, name: str | None, with_parent: bool) -> None:
+def worker(database_url: str | None, name: str | None, parent_pid: int | None) -> None:
     """Run rounds and simulations queued by the service, until SIGTERM (which lets the job at
     hand finish). Start as many as the machines allow, on one PostgreSQL database."""
-    import os
     import socket
 
     from matcher.service.handlers import HANDLERS
     from matcher.service.worker import serve_worker
 
+    if parent_pid is not None:
+        _stop_with_parent(parent_pid)
     url = _settings(database_url).url()
     upgrade(create_engine(url))
-    if with_parent:
-        _stop_with_parent()
     serve_worker(url, HANDLERS, name or f"{socket.gethostname()}:{os.getpid()}", POLL_S)
 
 
-def _stop_with_parent() -> None:
-    """Send this process SIGTERM (a graceful stop) once its parent is gone: ``matcher serve``
-    may end by a signal before it can stop its workers itself."""
-    import os
+def _stop_with_parent(parent: int) -> None:
+    """Send this process SIGTERM (a graceful stop) once ``parent`` is no longer its parent:
+    ``matcher serve`` may end by a signal before it can stop its workers itself."""
     import signal
     import threading
     import time
-
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
