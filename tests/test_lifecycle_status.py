@@ -167,11 +167,12 @@ def test_a_closed_family_keeps_its_record_and_cannot_be_ended_or_accepted_again(
     assert next(v for v in after.volunteers if v.id == "V1").status == "active"
     with pytest.raises(DecisionError, match="closed on 2026-11-10"):
         end_match(after, "F1", EndReason.FAMILY_COPES, ENDED)
-    proposal = _checked(after.model_copy(update={"active_matches": ()})).proposals
-    assert "F1" not in {p.family_id for p in proposal}
-    some = solve(_matched_round().model_copy(update={"active_matches": ()})).proposals[0]
+    free_again = after.model_copy(update={"active_matches": ()})
+    assert "F1" not in {p.family_id for p in _checked(free_again).proposals}
+    offered = solve(_matched_round().model_copy(update={"active_matches": ()})).proposals
+    f1_offer = next(p for p in offered if p.family_id == "F1")
     with pytest.raises(DecisionError, match="closed"):
-        accept(after, some.model_copy(update={"family_id": "F1"}))
+        accept(after, f1_offer)
 
 
 def test_an_end_date_before_the_family_registered_is_refused() -> None:
