@@ -69,7 +69,7 @@ def decide(
     "--date",
     "day",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="When the match ended (default: today); kept in the decision log.",
+    help="When the match ended (default: today).",
 )
 @COORDINATOR_OPTION
 def end(
@@ -80,7 +80,7 @@ def end(
     \b
     Example:
       cp -r scenarios/location my-round
-      matcher end my-round --family F0031 --reason volunteer_stopped --date 2026-11-20
+      matcher end my-round --family F0031 --reason volunteer_stopped
     """
     now = datetime.now(UTC)
     when = day.date() if day else date.today()
