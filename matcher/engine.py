@@ -13,6 +13,7 @@ from matcher.domain.round import Backend, Round, SolverSettings
 from matcher.explain.proposals import build_proposals
 from matcher.explain.shortlists import build_shortlists
 from matcher.explain.unmatched import build_unmatched
+from matcher.fingerprint import round_fingerprint
 from matcher.result import SolveResult, SolverReport, SolveStatus
 from matcher.scoring.candidates import Candidates, score_candidates
 from matcher.solve.flow import solve_flow
@@ -86,6 +87,9 @@ def solve_prepared(
         # Without a solution no family lost out to another: there is nothing to explain yet.
         unmatched=build_unmatched(candidates, chosen) if report.has_solution else [],
         shortlists=build_shortlists(candidates, chosen, settings.shortlist_size),
+        round_fingerprint=round_fingerprint(
+            prepared.round, candidates.family[chosen], candidates.volunteer[chosen]
+        ),
         runtime_s=time.perf_counter() - started,
     )
 

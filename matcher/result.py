@@ -21,6 +21,7 @@ from matcher.domain.round import (
     Weights,
 )
 from matcher.domain.slots import SLOT_COUNT, Slot
+from matcher.fingerprint import RoundFingerprint
 
 
 class SolveStatus(StrEnum):
@@ -144,6 +145,10 @@ class SolveResult(Frozen):
     proposals: Annotated[list[Proposal], Field(max_length=MAX_PEOPLE)]
     unmatched: Annotated[list[Unmatched], Field(max_length=MAX_PEOPLE)]
     shortlists: Annotated[list[Shortlist], Field(max_length=MAX_RECORDS)]
+    round_fingerprint: RoundFingerprint | None = Field(
+        default=None,
+        description="the round it was solved from (None in results written before it was kept)",
+    )
     runtime_s: float = Field(
         default=0.0,
         exclude=True,

@@ -253,8 +253,8 @@ BAD_INPUTS = {
         "active_matches.csv, row 3, field 'volunteer_id': volunteer is over capacity",
     ),
     "malformed row": (
-        lambda f: _append(f, "families.csv", "", "F9,3511,,,,yes,mon-morning,1,,,,,,,,,,,x,y"),
-        "families.csv, row 5: 20 cells but the header has 18",
+        lambda f: _append(f, "families.csv", "", "F9,3511,,,,yes,mon-morning,1" + "," * 15 + "x,y"),
+        "families.csv, row 5: 24 cells but the header has 22",
     ),
     "wrong type": (
         lambda f: _edit(f, "volunteers.csv", ",2,", ",two,"),

@@ -481,7 +481,8 @@ def test_one_location_never_sees_another_s_rows(engine: Engine) -> None:
     assert _store(engine, "south").decisions() == []
     assert _version(engine, "south") == 1
     assert [d.action for d in _store(engine, "north").decisions()] == [Action.ACCEPT, Action.END]
-    assert [f.id for f in _store(engine, "north").load().families] == ["F1"]
+    families = _store(engine, "north").load().families
+    assert [(f.id, f.closed) for f in families] == [("F0", True), ("F1", False)]
 
 
 def test_a_location_in_a_transaction_holds_up_others_only_on_sqlite(engine: Engine) -> None:

@@ -144,9 +144,11 @@ def test_ending_a_match(folder: Path) -> None:
     assert copes.exit_code == 0 and "closed" in copes.output
     round_ = load_round(folder)
     f1 = next(f for f in round_.families if f.id == "F1")
-    assert f1.rematch and str(f1.registered) == "2026-11-30"
+    assert f1.rematch and str(f1.waiting_since) == "2026-11-30"
+    assert str(f1.registered) == "2026-01-05"  # the waiting history is kept
     assert str(round_.reference_date) == "2026-11-30"
-    assert "F2" not in {f.id for f in round_.families}
+    f2 = next(f for f in round_.families if f.id == "F2")
+    assert f2.closed and f2.closed_reason == "family_copes"
     assert round_.active_matches == ()
     actions = [json.loads(x)["action"] for x in (folder / "decisions.jsonl").read_text().split()]
     assert actions == ["accept", "accept", "end", "end"]

@@ -64,7 +64,7 @@ def evaluate(round_: Round, assignment: Iterable[Assignment]) -> Evaluation:
     forbidden = {
         (p.family_id, p.volunteer_id) for p in (*round_.declined_pairs, *round_.exclusions)
     }
-    waiting = sum(1 for f in round_.families if f.id not in matched_before)
+    waiting = sum(1 for f in round_.families if f.id not in matched_before and not f.closed)
     multiplier = priority_multiplier(waiting)
 
     result = Evaluation()
@@ -91,7 +91,7 @@ def evaluate(round_: Round, assignment: Iterable[Assignment]) -> Evaluation:
         free = set(volunteer.slots) - locked_slots[volunteer.id]
         quality = pair_quality(round_, family, volunteer, free, distance)
         points = int(quality_points(np.array([quality]))[0])
-        weeks = (round_.reference_date - family.registered).days // 7
+        weeks = (round_.reference_date - family.waiting_start).days // 7
         priority = round_.weights.family_priority(weeks, family.rematch)
         result.families_matched += 1
         result.priority_points += priority
@@ -116,6 +116,10 @@ def pair_violations(
     """Names of the hard rules a single pair in ``slot`` breaks."""
     policy = round_.policy
     broken = []
+    if family.closed:
+        broken.append(f"family {family.closed_text()}")
+    if not volunteer.takes_families_on(round_.reference_date):
+        broken.append(f"volunteer {volunteer.status_text()}")
     if policy.require_training_and_vog and not (
         volunteer.training_complete and volunteer.vog_complete
     ):

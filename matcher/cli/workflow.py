@@ -60,8 +60,10 @@ def decide(
     "--reason",
     type=click.Choice([r.value for r in EndReason]),
     required=True,
-    help="volunteer_stopped puts the family back on the list with re-match priority; "
-    "the others close the family.",
+    help="volunteer_stopped: the volunteer leaves the programme (their status becomes stopped); "
+    "volunteer_continues: only this match ends. Both put the family back on the list with "
+    "re-match priority, never again with this volunteer. family_copes, aged_out and "
+    "family_stopped close the family.",
 )
 @click.option(
     "--date",
@@ -81,18 +83,29 @@ def end(
       matcher end my-round --family F0031 --reason volunteer_stopped
     """
     now = datetime.now(UTC)
+    when = day.date() if day else date.today()
     ended = usecases.end(
         store_of(round_path),
         family_id,
         EndReason(reason),
-        day.date() if day else date.today(),
+        when,
         coordinator=coordinator,
         now=now,
     )
+    if not ended.waiting_again:
+        click.echo(f"{family_id}: match ended ({reason}); the family is closed on {when}")
+        return
     click.echo(
-        f"{family_id}: match ended ({reason}); "
-        + ("waiting again with re-match priority" if ended.waiting_again else "closed")
+        f"{family_id}: match ended ({reason}) on {when}; waiting again with re-match priority, "
+        f"not again with {ended.volunteer_id}"
     )
+    if ended.reason == EndReason.VOLUNTEER_STOPPED:
+        click.echo(f"{ended.volunteer_id} stopped on {when}")
+    if ended.volunteer_still_visits:
+        click.echo(
+            f"{ended.volunteer_id} still has active matches with "
+            f"{', '.join(ended.volunteer_still_visits)}: end them too"
+        )
 
 
 @main.command()
@@ -163,3 +176,5 @@ def plan(
         f"{len(dated.unplanned)} unplanned. Wrote {folder}/plan.json, plan.xlsx and "
         f"{len(files) - 2} calendars."
     )
+    for unplanned in dated.unplanned:
+        click.echo(f"  {unplanned.family_id} unplanned: {unplanned.reason}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
@@ -127,6 +128,29 @@ class _Located(Frozen):
         return self
 
 
+class VolunteerStatus(StrEnum):
+    """Whether a volunteer can take a new family."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # for a while: again from ``paused_until`` (or until set active)
+    STOPPED = "stopped"  # left the programme
+
+
+class FamilyStatus(StrEnum):
+    """A family in the programme (waiting, or supported by an active match), or closed."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ClosureReason(StrEnum):
+    """Why a family's support was closed."""
+
+    FAMILY_COPES = "family_copes"
+    AGED_OUT = "aged_out"
+    FAMILY_STOPPED = "family_stopped"
+
+
 class Volunteer(_Located):
     """A trained volunteer who can visit families."""
 
@@ -147,6 +171,34 @@ class Volunteer(_Located):
     has_pets: bool = False
     training_complete: bool
     vog_complete: bool = Field(description="certificate of conduct (VOG) received")
+    status: VolunteerStatus = VolunteerStatus.ACTIVE
+    paused_until: Day | None = Field(
+        default=None, description="a paused volunteer takes families again from this day"
+    )
+    stopped_on: Day | None = Field(default=None, description="the day the volunteer stopped")
+
+    @model_validator(mode="after")
+    def _dates_fit_the_status(self) -> Volunteer:
+        if self.paused_until is not None and self.status != VolunteerStatus.PAUSED:
+            raise ValueError("paused_until is only for a paused volunteer (status paused)")
+        if self.stopped_on is not None and self.status != VolunteerStatus.STOPPED:
+            raise ValueError("stopped_on is only for a volunteer who stopped (status stopped)")
+        return self
+
+    def takes_families_on(self, day: date) -> bool:
+        """Whether the volunteer may be proposed to a new family on ``day``: active, or paused
+        with a pause that has ended by then."""
+        if self.status == VolunteerStatus.PAUSED:
+            return self.paused_until is not None and self.paused_until <= day
+        return self.status == VolunteerStatus.ACTIVE
+
+    def status_text(self) -> str:
+        """The status for people: "active", "paused until 2027-03-01", "stopped on ..."."""
+        if self.status == VolunteerStatus.PAUSED:
+            return f"paused until {self.paused_until}" if self.paused_until else "paused"
+        if self.status == VolunteerStatus.STOPPED and self.stopped_on is not None:
+            return f"stopped on {self.stopped_on}"
+        return str(self.status)
 
     @property
     def travel_limit_km(self) -> float:
@@ -212,12 +264,20 @@ class Family(_Located):
     volunteer_gender_rule: Strength = Strength.SOFT
     no_pets: Strength | None = None
     non_smoker: Strength | None = None
-    registered: Day = Field(description="date the family started waiting")
-    rematch: bool = Field(default=False, description="re-opened after a volunteer stopped")
+    registered: Day = Field(description="date the family first started waiting")
+    rematch: bool = Field(default=False, description="re-opened after a match ended")
+    waiting_since: Day | None = Field(
+        default=None,
+        description="start of the current wait when the family waits again after a match "
+        "ended (default: registered)",
+    )
     age_limit: int = Field(
         default=6, ge=1, le=18, description="programme age limit of the municipality"
     )
     coordinator: Id | None = Field(default=None, description="the family's coordinator")
+    status: FamilyStatus = FamilyStatus.OPEN
+    closed_on: Day | None = Field(default=None, description="the day the family was closed")
+    closed_reason: ClosureReason | None = None
 
     @model_validator(mode="after")
     def _someone_to_support(self) -> Family:
@@ -226,3 +286,29 @@ class Family(_Located):
         if not self.languages and not self.speaks_dutch:
             raise ValueError("a family that speaks no Dutch needs its home languages")
         return self
+
+    @model_validator(mode="after")
+    def _dates_fit_the_status(self) -> Family:
+        if self.status == FamilyStatus.OPEN and (
+            self.closed_on is not None or self.closed_reason is not None
+        ):
+            raise ValueError("closed_on and closed_reason are only for a closed family")
+        if self.waiting_since is not None and self.waiting_since < self.registered:
+            raise ValueError("waiting_since lies before registered")
+        return self
+
+    @property
+    def closed(self) -> bool:
+        """Whether the family's support was closed (it is never proposed again)."""
+        return self.status == FamilyStatus.CLOSED
+
+    @property
+    def waiting_start(self) -> date:
+        """Where the current wait began: ``waiting_since``, else ``registered``."""
+        return self.waiting_since or self.registered
+
+    def closed_text(self) -> str:
+        """How the closure reads for people: "closed on 2026-11-30 (family_copes)"."""
+        when = f" on {self.closed_on}" if self.closed_on else ""
+        why = f" ({self.closed_reason})" if self.closed_reason else ""
+        return f"closed{when}{why}"

@@ -3,6 +3,10 @@
 ``prepare`` checks every cross-reference (duplicate ids, unknown postcodes, locked matches and
 forbidden pairs naming missing people, volunteers over capacity) and raises ``RoundError`` listing
 all problems with their location. The ``PreparedRound`` it returns may be trusted downstream.
+
+It is also the one place where people who take no part in the matching are left out: closed
+families do not wait, and volunteers who are paused on the round's date or stopped have no free
+place (the ``no_capacity`` rule), so no solver, shortlist or explanation proposes them.
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ class PreparedRound:
     family_pc6: tuple[str | None, ...]
     volunteer_free_slots: IntArray  # availability bitmask minus slots held by locked matches
     family_slots: IntArray
-    volunteer_free_capacity: IntArray
+    volunteer_free_capacity: IntArray  # 0 for a volunteer paused on the round's date or stopped
     volunteer_max_km: FloatArray  # the hard travel limit after policy
     languages: tuple[str, ...]
     volunteer_languages: BoolMatrix  # [v, language]
@@ -76,7 +80,7 @@ class PreparedRound:
     volunteer_themes: BoolMatrix  # [v, THEMES]
     family_theme_weights: FloatArray  # [f, THEMES]: 0, or the priority weight 1..3
     family_stages: tuple[FamilyStage, ...]
-    family_waiting: NDArray[np.bool_]  # not already in an active match
+    family_waiting: NDArray[np.bool_]  # not closed, and not already in an active match
     family_weeks_waiting: IntArray
     family_priority: IntArray
     forbidden: frozenset[tuple[int, int]]  # (f, v) declined or excluded
@@ -111,7 +115,7 @@ def prepare(round_: Round) -> PreparedRound:
     free_slots, free_capacity, waiting = _free_after_locked(round_, locked)
     languages, family_home, family_all = _family_languages(round_)
     weeks = np.array(
-        [(round_.reference_date - f.registered).days // 7 for f in round_.families],
+        [(round_.reference_date - f.waiting_start).days // 7 for f in round_.families],
         dtype=np.int64,
     )
     return PreparedRound(
@@ -154,14 +158,19 @@ def prepare(round_: Round) -> PreparedRound:
 def _free_after_locked(
     round_: Round, locked: list[tuple[int, int, int]]
 ) -> tuple[IntArray, IntArray, NDArray[np.bool_]]:
-    """Volunteers' free half-days and places once their active matches are taken out, and
-    which families still wait (those without an active match)."""
+    """Volunteers' free half-days and places once their active matches are taken out (no
+    place at all for a volunteer paused on the round's date, or stopped), and which families
+    still wait (open ones without an active match)."""
+    day = round_.reference_date
     free_slots = np.array([slots_to_mask(v.slots) for v in round_.volunteers], dtype=np.int64)
-    free_capacity = np.array([v.capacity for v in round_.volunteers], dtype=np.int64)
-    waiting = np.ones(len(round_.families), dtype=bool)
+    free_capacity = np.array(
+        [v.capacity if v.takes_families_on(day) else 0 for v in round_.volunteers],
+        dtype=np.int64,
+    )
+    waiting = np.array([not f.closed for f in round_.families], dtype=bool)
     for f, v, slot in locked:
         free_slots[v] &= ~(1 << slot)
-        free_capacity[v] -= 1
+        free_capacity[v] = max(free_capacity[v] - 1, 0)
         waiting[f] = False
     return free_slots, free_capacity, waiting
 
@@ -270,10 +279,12 @@ def _family_stages(round_: Round, problems: list[Problem]) -> list[FamilyStage]:
 
 def _check_dates(round_: Round, problems: list[Problem]) -> None:
     for i, family in enumerate(round_.families):
-        if family.registered > round_.reference_date:
-            problems.append(
-                Problem(("families", i, "registered"), "lies after the round's reference date")
-            )
+        for name in ("registered", "waiting_since"):
+            day = getattr(family, name)
+            if day is not None and day > round_.reference_date:
+                problems.append(
+                    Problem(("families", i, name), "lies after the round's reference date")
+                )
 
 
 def _locked_matches(
@@ -307,6 +318,14 @@ def _locked_matches(
                     (*where, "slot"),
                     f"volunteer already visits another family in {match.slot} "
                     f"(active_matches[{slots_seen[v, slot]}])",
+                )
+            )
+            continue
+        if round_.families[f].closed:
+            problems.append(
+                Problem(
+                    (*where, "family_id"),
+                    f"the family is {round_.families[f].closed_text()}: it has no active match",
                 )
             )
             continue
