@@ -1,6 +1,6 @@
 """The ``matcher`` command: a thin click layer over the library (see ``app`` for exit codes)."""
 
-from matcher.cli import matching, simulation, workflow
+from matcher.cli import matching, recommend, simulation, workflow
 from matcher.cli.app import main
 
-__all__ = ["main", "matching", "simulation", "workflow"]
+__all__ = ["main", "matching", "recommend", "simulation", "workflow"]
