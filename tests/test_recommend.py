@@ -9,22 +9,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import dense_rules as dense
 import numpy as np
 import pytest
+from builders import family, round_of, volunteer
+from cli_runs import refused, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from random_rounds import random_round
 
-from matcher import ActiveMatch, Family, Pair, Round, prepare
+from matcher import ActiveMatch, Family, Pair, Policy, Round, Volunteer, prepare
 from matcher.check.evaluate import Assignment, evaluate, pair_quality
 from matcher.domain.prepared import PreparedRound
 from matcher.errors import RoundError
 from matcher.explain.recommendation import Recommendations
 from matcher.geo.distance import geodesic_km
+from matcher.geo.postcodes import locate
 from matcher.io.rounds import load_round
 from matcher.scoring.candidates import score_candidates
 from matcher.scoring.rules import RULES, Rule
 from matcher.scoring.scale import quality_points
 from matcher.usecases.recommend import recommend
-from tests.builders import family, round_of, volunteer
-from tests.cli_runs import refused, run
 
 ROOT = Path(__file__).parent.parent
 
@@ -44,10 +49,17 @@ def _points(round_: Round, family_id: str, volunteer_id: str) -> int:
     return int(quality_points(np.array([quality]))[0])
 
 
-def _km(f: Any, v: Any) -> float:
-    from matcher.check.evaluate import _coordinates  # the checker's own reading of places
+def _km(f: Family, v: Volunteer) -> float:
+    """geopy's distance between two people's points (their postcode's centre when not given)."""
+    return geodesic_km(*_point(f), *_point(v))
 
-    return geodesic_km(*_coordinates(f), *_coordinates(v))
+
+def _point(person: Family | Volunteer) -> tuple[float, float]:
+    if person.latitude is not None and person.longitude is not None:
+        return person.latitude, person.longitude
+    area = locate(person.postcode or "")
+    assert area is not None
+    return area.latitude, area.longitude
 
 
 def test_top_k_is_the_engines_best_pairs_with_the_checkers_scores(town: PreparedRound) -> None:
@@ -80,6 +92,70 @@ def test_every_eligible_volunteer_is_listed_when_k_is_large(town: PreparedRound)
     listed = {r.volunteer_id for r in found.recommendations}
     engine = {town.volunteers[v].id for v in c.volunteer[c.family == 0]}
     assert listed == engine
+
+
+POLICIES = st.sampled_from(
+    [
+        {},
+        {"require_common_language": False, "same_place": "area"},
+        {"enforce_travel_limit": False, "max_distance_km": 4.0},
+        {"enforce_age_limit": False, "require_training_and_vog": False},
+    ]
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**31 - 1), policy=POLICIES)
+def test_eligible_and_near_misses_are_the_dense_rule_grids(
+    seed: int, policy: dict[str, object]
+) -> None:
+    """Against every family x volunteer rule check at once (the dense reference), on random
+    rounds with hard wishes, volunteers not ready, declined pairs and exclusions."""
+    round_ = random_round(seed, volunteers=14, families=10, max_capacity=2)
+    rng = np.random.default_rng(seed)
+    volunteers = [
+        v.model_copy(
+            update={"vog_complete": bool(rng.random() < 0.8), "smokes": rng.random() < 0.3}
+        )
+        for v in round_.volunteers
+    ]
+    families = [
+        f.model_copy(update={"non_smoker": "hard" if rng.random() < 0.4 else None})
+        for f in round_.families
+    ]
+    pairs = [
+        Pair(family_id=f"F{rng.integers(10)}", volunteer_id=f"V{rng.integers(14)}")
+        for _ in range(6)
+    ]
+    round_ = round_.model_copy(
+        update={
+            "volunteers": volunteers,
+            "families": families,
+            "declined_pairs": pairs[:3],
+            "exclusions": pairs[3:],
+            "policy": Policy.model_validate(policy),
+        }
+    )
+    prepared = prepare(round_)
+    rejected = dense.reject_matrix(dense.build_grid(prepared))
+    c = score_candidates(prepared)
+    ids = [v.id for v in round_.volunteers]
+    for f, row in enumerate(rejected.tolist()):
+        found = recommend(prepared, round_.families[f].id, k=len(ids))
+        assert {r.volunteer_id for r in found.recommendations} == {
+            ids[v] for v, mask in enumerate(row) if mask == 0
+        }
+        assert {(m.volunteer_id, str(m.rule)) for m in found.near_misses} == {
+            (ids[v], str(dense.RULES[mask.bit_length() - 1]))
+            for v, mask in enumerate(row)
+            if mask and mask & (mask - 1) == 0
+        }
+        engine = {
+            ids[v]: int(p)
+            for v, p in zip(c.volunteer[c.family == f], c.points[c.family == f], strict=True)
+        }
+        if prepared.family_waiting[f]:
+            assert {r.volunteer_id: r.quality_points for r in found.recommendations} == engine
 
 
 # The checker's words for each hard rule (matcher.check.evaluate).
@@ -296,3 +372,15 @@ def test_the_command_refuses_an_unknown_family_and_a_bad_k() -> None:
     town = str(ROOT / "scenarios" / "town.json")
     refused(run("recommend", town, "F-NONE"), "no family with id 'F-NONE'")
     refused(run("recommend", town, "F0001", "-k", "0"), "-k")
+
+
+def test_the_readme_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [block] = [
+        b for b in re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL) if "recommend(" in b
+    ]
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, "README.md", "exec"), {})
+    assert re.match(r"\d+ \['V\d+', 'V\d+', 'V\d+'\] \w+\n$", capsys.readouterr().out)

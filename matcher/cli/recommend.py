@@ -40,7 +40,7 @@ def recommend_command(round_path: str, family_id: str, size: int, as_json: bool)
 
 
 def recommendations_text(found: Recommendations) -> str:
-    """The recommendations and near misses as two tables."""
+    """The recommendations (a table, then each one's reasons) and the near misses."""
     lines = [
         f"{found.family_id}: {found.eligible} of {found.volunteers} volunteers may be proposed"
     ]
@@ -53,12 +53,12 @@ def recommendations_text(found: Recommendations) -> str:
                 f"{r.scores.quality:.3f}",
                 f"{r.distance_km:.1f}",
                 " ".join(r.shared_slots),
-                "; ".join(r.reasons[3:]) or "-",
             ]
             for rank, r in enumerate(found.recommendations, start=1)
         ]
-        header = ["rank", "volunteer", "quality", "km", "shared half-days", "also"]
-        lines += ["", _table(header, rows)]
+        lines += ["", _table(["rank", "volunteer", "quality", "km", "shared half-days"], rows)]
+        lines += ["", "Why:"]
+        lines += [f"  {r.volunteer_id}: {'; '.join(r.reasons)}" for r in found.recommendations]
     if found.near_misses:
         rows = [
             [m.volunteer_id, f"{m.scores.quality:.3f}", f"{m.distance_km:.1f}", m.detail]

@@ -17,7 +17,7 @@ import numpy as np
 
 from matcher.domain.people import Family
 from matcher.domain.prepared import BoolMatrix, PreparedRound, prepare
-from matcher.domain.round import ActiveMatch, Round
+from matcher.domain.round import ActiveMatch, Pair, Round
 from matcher.domain.slots import SLOT_INDEX
 from matcher.errors import Problem, RoundError
 
@@ -42,11 +42,15 @@ def family_view(prepared: PreparedRound, family: Family | str) -> FamilyView:
         if index is None:
             raise RoundError([Problem(("family",), f"no family with id {family!r} in this round")])
         family = round_.families[index]
-    in_round = family.id in prepared.family_index
+    index = prepared.family_index.get(family.id)
     own = _prepare_family(round_, family)
-    active = next((m for m in round_.active_matches if m.family_id == family.id), None)
-    declined = tuple(p for p in round_.declined_pairs if p.family_id == family.id)
-    excluded = tuple(p for p in round_.exclusions if p.family_id == family.id)
+    active = (
+        None
+        if index is None or prepared.family_waiting[index]
+        else next(m for m in round_.active_matches if m.family_id == family.id)
+    )
+    declined = _pairs_of(round_.declined_pairs, family.id, index)
+    excluded = _pairs_of(round_.exclusions, family.id, index)
     v_index = prepared.volunteer_index
     languages = tuple(sorted(set(prepared.languages) | set(own.languages)))
     view = dataclasses.replace(
@@ -82,8 +86,13 @@ def family_view(prepared: PreparedRound, family: Family | str) -> FamilyView:
         if active is None
         else ((0, v_index[active.volunteer_id], SLOT_INDEX[active.slot]),),
     )
-    waiting = int(prepared.family_waiting.sum()) + (not in_round and active is None)
-    return FamilyView(view, in_round, active, waiting)
+    waiting = int(prepared.family_waiting.sum()) + (index is None)
+    return FamilyView(view, index is not None, active, waiting)
+
+
+def _pairs_of(pairs: tuple[Pair, ...], family_id: str, index: int | None) -> tuple[Pair, ...]:
+    """The pairs naming the family (none for a family the round does not hold)."""
+    return () if index is None else tuple(p for p in pairs if p.family_id == family_id)
 
 
 def _prepare_family(round_: Round, family: Family) -> PreparedRound:
