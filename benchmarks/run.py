@@ -129,8 +129,8 @@ def recommend_section(args: argparse.Namespace) -> tuple[list[dict[str, object]]
         f"all calls), and {recommend.POSTED} of them posted again as new records. The same "
         "pairs through the full-round scoring path: score_candidates on a round of that family "
         "alone (no near misses, no reasons), and on the whole round; solve_prepared is what a "
-        "shortlist from a solve costs. ratio_to_recommend: median over recommend's median on "
-        "that round."
+        "shortlist from a solve costs. Wall and CPU time per call; ratio_to_recommend: median "
+        "CPU time over recommend's on that round (CPU time holds when others load the machine)."
     ]
 
 
