@@ -328,6 +328,19 @@ def test_a_family_in_an_active_match_gets_a_second_opinion() -> None:
     assert [(m.volunteer_id, m.detail) for m in found.near_misses] == [("V1", "full (1 of 1)")]
 
 
+def test_a_half_day_held_by_an_active_match_is_named() -> None:
+    round_ = round_of(
+        [volunteer("V1", capacity=2, slots=["mon-morning", "tue-morning"])],
+        [family("F1"), family("F2")],
+        active_matches=[ActiveMatch(family_id="F2", volunteer_id="V1", slot="mon-morning")],
+    )
+    [miss] = recommend(prepare(round_), "F1").near_misses
+    assert (miss.rule, miss.detail) == (
+        Rule.AVAILABILITY,
+        "no shared half-day free: mon-morning taken by an active match",
+    )
+
+
 def test_the_result_is_json_that_validates_back(town: PreparedRound) -> None:
     found = recommend(town, town.families[5].id, k=4)
     assert Recommendations.model_validate_json(found.model_dump_json()) == found

@@ -13,7 +13,7 @@ from pydantic import Field
 from matcher.domain.frozen import Frozen
 from matcher.domain.people import Id, Text
 from matcher.domain.round import MAX_PEOPLE, ActiveMatch, SamePlaceRule
-from matcher.domain.slots import mask_to_slots
+from matcher.domain.slots import mask_to_slots, slots_to_mask
 from matcher.domain.vocab import language_name
 from matcher.explain.proposals import pair_reasons, score_breakdown
 from matcher.result import Count, ScoreBreakdown, Slots
@@ -168,7 +168,7 @@ def rule_detail(c: Candidates, pair: int, rule: Rule) -> str:
     if rule == Rule.TRAVEL:
         return f"{c.distance_km[pair]:.1f} km, beyond the {p.volunteer_max_km[v]:g} km travel limit"
     if rule == Rule.AVAILABILITY:
-        return "no shared half-day"
+        return _no_shared_half_day(c, f, v)
     if rule == Rule.GENDER:
         return f"the family needs a {family.volunteer_gender} volunteer"
     if rule == Rule.PETS:
@@ -191,6 +191,15 @@ def _outside_programme(c: Candidates, f: int) -> str:
         f"family outside the programme: pregnancy at {stage.pregnancy_weeks or 0.0:.0f} weeks, "
         f"support starts at {p.round.policy.min_pregnancy_weeks}"
     )
+
+
+def _no_shared_half_day(c: Candidates, f: int, v: int) -> str:
+    """No shared free half-day, and which shared ones the volunteer's active matches hold."""
+    p = c.prepared
+    held = int(p.family_slots[f]) & slots_to_mask(p.volunteers[v].slots)
+    if held == 0:
+        return "no shared half-day"
+    return f"no shared half-day free: {' '.join(mask_to_slots(held))} taken by an active match"
 
 
 def _names(codes: list[str]) -> str:
