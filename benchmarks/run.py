@@ -4,6 +4,7 @@
     python -m benchmarks.run                  # every section (about 20 minutes on 2 cores)
     python -m benchmarks.run --only scaling   # one section again; the report keeps the others
     python -m benchmarks.run --only cli       # the CLI timings (shipped scenarios, national)
+    python -m benchmarks.run --only recommend # one family's recommendations: latency
 
 Each section writes ``benchmarks/results/<section>.md`` and ``.csv`` headed by the machine,
 versions and commit; ``full.md`` joins the sections. Speed is given as medians and as ratios
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import fuzz, national, orlib, peers, scenarios, simulation
+from benchmarks import fuzz, national, orlib, peers, recommend, scenarios, simulation
 from matcher.io.rounds import load_round
 
 RESULTS = Path(__file__).parent / "results"
@@ -121,6 +122,18 @@ def simulation_section(args: argparse.Namespace) -> tuple[list[dict[str, object]
     ]
 
 
+def recommend_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    return recommend.recommend_rows(args.repeat), [
+        f"Once the round is prepared, in one process: {recommend.ASKED} families of the round "
+        f"(all when fewer) asked about {args.repeat} times each (median and 95th percentile of "
+        f"all calls), and {recommend.POSTED} of them posted again as new records. The same "
+        "pairs through the full-round scoring path: score_candidates on a round of that family "
+        "alone (no near misses, no reasons), and on the whole round; solve_prepared is what a "
+        "shortlist from a solve costs. Wall and CPU time per call; ratio_to_recommend: median "
+        "CPU time over recommend's on that round (CPU time holds when others load the machine)."
+    ]
+
+
 def fuzz_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
     rows, summary = fuzz.fuzz(10_000, seed=1)
     return rows, fuzz.section_notes(summary)
@@ -140,6 +153,10 @@ SECTIONS: dict[str, tuple[str, Section]] = {
         gap_section,
     ),
     "simulation": ("What-if simulation: replications x 52 weeks", simulation_section),
+    "recommend": (
+        "Recommendations for one family: latency once the round is prepared",
+        recommend_section,
+    ),
     "fuzz": (
         "Fuzz: mutated inputs through the whole CLI (exit codes, tracebacks, hangs)",
         fuzz_section,

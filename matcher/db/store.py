@@ -116,6 +116,7 @@ class DatabaseRoundStore:
                 volunteer_id=row.volunteer_id,
                 slot=row.slot,
                 reason=row.reason,
+                effective_date=row.effective,
             )
             for row in rows
         ]
@@ -341,6 +342,7 @@ class DatabaseTransaction:
                 volunteer_id=entry.volunteer_id,
                 slot=entry.slot,
                 reason=None if entry.reason is None else entry.reason.value,
+                effective=entry.effective_date,
             )
         )
         settled = _SETTLED.get(entry.action)
