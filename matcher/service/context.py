@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar, cast
 
 from sqlalchemy import Engine
 
 from matcher.db.store import DatabaseRoundStore
 from matcher.service.keys import KeyRing
 from matcher.service.settings import ServiceSettings
+
+T = TypeVar("T")
+REMEMBERED = 64
+"""Values the context keeps (prepared rounds: one or two per busy location)."""
 
 
 def utc_now() -> datetime:
@@ -50,6 +56,8 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     keys: KeyRing = field(init=False)
     rate: RateLimit = field(init=False)
+    _memory: OrderedDict[Hashable, object] = field(init=False, default_factory=OrderedDict)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.engine)
@@ -58,3 +66,18 @@ class Context:
     def store(self, location_id: str) -> DatabaseRoundStore:
         """The round store of one location (today: the clock's date)."""
         return DatabaseRoundStore(self.engine, location_id, self.clock().date())
+
+    def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``'s value, kept for ``key`` (the last ``REMEMBERED`` keys): for what is
+        costly to build and fully named by its key, such as a location's prepared round at a
+        version."""
+        with self._lock:
+            if key in self._memory:
+                self._memory.move_to_end(key)
+                return cast(T, self._memory[key])
+        value = make()
+        with self._lock:
+            self._memory[key] = value
+            while len(self._memory) > REMEMBERED:
+                self._memory.popitem(last=False)
+        return value

@@ -75,9 +75,7 @@ def run_round(engine: Engine, job: Job, progress: Progress) -> Outcome:
     store = DatabaseRoundStore(engine, job.location_id, job.lease_until.date())
     version = store.version()
     round_ = store.load()
-    with engine.connect() as connection:
-        pending = _pending(connection, job.location_id)
-    pinned, kept, withdrawn = pin(round_, _pending_proposals(engine, job.location_id, pending))
+    pinned, kept, withdrawn = reserved(engine, job.location_id, round_)
     try:
         prepared = prepare(pinned)
     except RoundError as error:
@@ -142,6 +140,21 @@ def run_round(engine: Engine, job: Job, progress: Progress) -> Outcome:
         },
         write=write,
     )
+
+
+def reserved(
+    engine: Engine, location_id: str, round_: Round
+) -> tuple[Round, list[Proposal], list[tuple[str, str]]]:
+    """``round_`` with the location's pending proposals pinned (see ``pin``)."""
+    with engine.connect() as connection:
+        pending = _pending(connection, location_id)
+    return pin(round_, _pending_proposals(engine, location_id, pending))
+
+
+def pending_pairs(engine: Engine, location_id: str) -> tuple[tuple[str, str], ...]:
+    """The (round, family) of every pending proposal: what ``reserved`` depends on."""
+    with engine.connect() as connection:
+        return tuple((row.job_id, row.family_id) for row in _pending(connection, location_id))
 
 
 def pin(
