@@ -31,9 +31,14 @@ def validate_round(store: RoundStore) -> PreparedRound:
     return store.read()
 
 
-def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None) -> Solved:
+def solve_round(
+    store: RoundStore,
+    overrides: Mapping[str, object] | None = None,
+    previous: SolveResult | None = None,
+) -> Solved:
     """Solve the stored round with its own solver settings, ``overrides`` on top (keys of
-    ``SolverSettings``; ``None`` values are ignored)."""
+    ``SolverSettings``; ``None`` values are ignored), keeping the ``previous`` result's
+    proposals where the stability margin says so."""
     prepared = store.read()
     given = {key: value for key, value in (overrides or {}).items() if value is not None}
     try:
@@ -47,4 +52,4 @@ def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None
                 ),
             )
         ) from None
-    return Solved(prepared, solve_prepared(prepared, settings))
+    return Solved(prepared, solve_prepared(prepared, settings, previous=previous))
