@@ -148,3 +148,27 @@ def test_a_bad_previous_result_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "result.json"
     bad.write_text('{"report": 1}')
     refused(run("solve", str(TOWN), "--out", "-", "--previous", str(bad)), str(bad))
+
+
+def test_a_search_cut_short_reports_a_valid_bound_on_the_rounds_objective() -> None:
+    round_ = random_round(7, 60, 80, max_capacity=3, slot_pool=6)
+    earlier = round_.model_copy(update={"families": round_.families[10:]})
+    previous = solve(earlier)
+    optimum = solve(round_).report.objective
+    settings = SolverSettings(backend="cpsat", deterministic_limit=0.1)
+    result = solve(round_, settings, previous=previous)
+    assert result.report.status == SolveStatus.FEASIBLE
+    assert result.report.objective <= optimum <= result.report.bound
+    _agrees_with_checker(round_, result)
+
+
+def test_greedy_reports_what_it_kept_without_a_bonus() -> None:
+    town = _town()
+    greedy = SolverSettings(backend="greedy")
+    base = solve(town, greedy)
+    grown = _with_one_more_family(town, 40)
+    result = solve(grown, greedy, previous=base)
+    assert result.report.objective == solve(grown, greedy).report.objective
+    assert result.report.stability is not None
+    assert result.report.stability.kept + result.report.stability.changed == len(base.proposals)
+    assert result.report.bound >= solve(grown).report.objective
