@@ -5,6 +5,7 @@
     python -m benchmarks.run --only scaling   # one section again; the report keeps the others
     python -m benchmarks.run --only cli       # the CLI timings (shipped scenarios, national)
     python -m benchmarks.run --only recommend # one family's recommendations: latency
+    python -m benchmarks.run --only time_limit   # CP-SAT's time limit kept (region)
 
 Each section writes ``benchmarks/results/<section>.md`` and ``.csv`` headed by the machine,
 versions and commit; ``full.md`` joins the sections. Speed is given as medians and as ratios
@@ -24,7 +25,16 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import fuzz, national, orlib, peers, recommend, scenarios, simulation
+from benchmarks import (
+    fuzz,
+    national,
+    orlib,
+    peers,
+    recommend,
+    scenarios,
+    simulation,
+    time_limit,
+)
 from matcher.io.rounds import load_round
 
 RESULTS = Path(__file__).parent / "results"
@@ -134,6 +144,15 @@ def recommend_section(args: argparse.Namespace) -> tuple[list[dict[str, object]]
     ]
 
 
+def time_limit_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    rows = time_limit.time_limit_rows([0.5, 1.0, 2.0], args.repeat)
+    return rows, [
+        f"The whole solve (scoring, model, search, explanations) with CP-SAT, {args.repeat} "
+        f"solves per limit in one process; allowed: the limit x 1.1 + "
+        f"{time_limit.ALLOWANCE_S:g} s."
+    ]
+
+
 def fuzz_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
     rows, summary = fuzz.fuzz(10_000, seed=1)
     return rows, fuzz.section_notes(summary)
@@ -157,6 +176,7 @@ SECTIONS: dict[str, tuple[str, Section]] = {
         "Recommendations for one family: latency once the round is prepared",
         recommend_section,
     ),
+    "time_limit": ("CP-SAT's time limit on the region: requested vs actual", time_limit_section),
     "fuzz": (
         "Fuzz: mutated inputs through the whole CLI (exit codes, tracebacks, hangs)",
         fuzz_section,

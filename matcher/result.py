@@ -77,6 +77,9 @@ class Alternative(Frozen):
     distance_km: float
     shared_slots: Slots
     proposed_to: Ids = Field(description="the families this volunteer is proposed to")
+    proposed: bool = Field(
+        default=False, description="whether this is the volunteer proposed to this family"
+    )
 
 
 class Shortlist(Frozen):
@@ -88,6 +91,7 @@ class UnmatchedReason(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
     NO_ELIGIBLE_VOLUNTEER = "no_eligible_volunteer"
     OUTCOMPETED = "outcompeted"
+    POOR_FIT = "poor_fit"  # the only volunteers who could help fit below the minimum quality
 
 
 class Competitor(Frozen):
@@ -109,6 +113,46 @@ class Unmatched(Frozen):
     competitors: Annotated[list[Competitor], Field(max_length=MAX_PEOPLE)]
 
 
+class QualitySpread(Frozen):
+    """How good the proposals are: the quartiles of their quality (each 0..1), for choosing a
+    minimum quality."""
+
+    minimum: float
+    lower_quartile: float
+    median: float
+    upper_quartile: float
+    maximum: float
+
+
+class ChangeReason(StrEnum):
+    """Why a previous proposal is not proposed again."""
+
+    NOT_WAITING = "not_waiting"  # the family is matched meanwhile or left the round
+    NOT_POSSIBLE = "not_possible"  # the pair is no longer allowed (a rule, a place, a person)
+    BETTER_FIT = "better_fit"  # the family's new volunteer fits better by more than the margin
+    OTHER_FAMILIES = "other_families"  # keeping it would cost other families a match or more
+
+
+class Change(Frozen):
+    """A previous proposal that was not kept, and why."""
+
+    family_id: Id
+    previous_volunteer_id: Id
+    volunteer_id: Id | None = Field(description="the family's new volunteer, if any")
+    reason: ChangeReason
+    message: Text
+
+
+class Stability(Frozen):
+    """How a re-solve treated the previous result's proposals."""
+
+    margin: float = Field(description="quality (0..1) a change must gain per kept pair")
+    previous_proposals: Count
+    kept: Count
+    changed: Count = Field(description="previous proposals of families still waiting, not kept")
+    changes: Annotated[list[Change], Field(max_length=MAX_PEOPLE)]
+
+
 class SolverReport(Frozen):
     """Status, objective, proven bound and gap, and the settings used."""
 
@@ -126,6 +170,12 @@ class SolverReport(Frozen):
     settings: SolverSettings
     weights: Weights
     policy: Policy
+    proposal_quality: QualitySpread | None = Field(
+        default=None, description="quartiles of the proposals' quality (none without proposals)"
+    )
+    stability: Stability | None = Field(
+        default=None, description="on a re-solve with a previous result: what was kept"
+    )
 
     @property
     def has_solution(self) -> bool:

@@ -22,6 +22,7 @@ from matcher.cli.app import (
 from matcher.domain.round import MAX_PEOPLE, MAX_SEED, Backend, Round
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
+from matcher.io.result_file import read_result
 from matcher.io.results import (
     proposals_csv,
     result_json,
@@ -36,7 +37,7 @@ from matcher.io.terminal import (
     summary_text,
     validation_text,
 )
-from matcher.result import SolveResult
+from matcher.result import Alternative, SolveResult
 from matcher.synthetic.generate import Area, generate_round
 from matcher.usecases.matching import solve_round, validate_round
 
@@ -62,6 +63,19 @@ from matcher.usecases.matching import solve_round, validate_round
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT threads (1 = deterministic).")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), help="CP-SAT random seed.")
 @click.option("--report", is_flag=True, help="Also write report.html (map, charts, tables).")
+@click.option(
+    "--previous",
+    "previous_path",
+    metavar="RESULT.json",
+    help="The result of an earlier solve of this round: keep its proposals unless changing "
+    "them matches more families or gains more than the stability margin.",
+)
+@click.option(
+    "--stability-margin",
+    type=click.FloatRange(0, 1),
+    callback=lambda _ctx, _param, value: _finite(value),
+    help="Quality (0..1) a change of a previous proposal must gain [default: 0.05].",
+)
 def solve(
     round_path: str,
     out: str,
@@ -70,6 +84,8 @@ def solve(
     workers: int | None,
     seed: int | None,
     report: bool,
+    previous_path: str | None,
+    stability_margin: float | None,
 ) -> None:
     """Propose matches and weekly slots for a ROUND; write them as CSV and JSON.
 
@@ -77,10 +93,19 @@ def solve(
     Example:
       matcher solve scenarios/town.json --out town-proposals/
       cat round.json | matcher solve - --out - > result.json
+      matcher solve scenarios/town.json --previous town-proposals/result.json --out new/
     """
+    previous = None if previous_path is None else read_result(Path(previous_path))
     solved = solve_round(
         store_of(round_path),
-        {"backend": backend, "time_limit_s": time_limit, "workers": workers, "seed": seed},
+        {
+            "backend": backend,
+            "time_limit_s": time_limit,
+            "workers": workers,
+            "seed": seed,
+            "stability_margin": stability_margin,
+        },
+        previous,
     )
     result = solved.result
     if not result.report.has_solution:
@@ -102,7 +127,41 @@ def solve(
             files[folder / "report.html"] = round_report(solved.prepared, result)
         write_files_atomic(files)
         click.echo(summary_text(result))
+        click.echo(_quality_and_stability(result))
         click.echo(f"Wrote {', '.join(str(path) for path in files)}")
+
+
+LISTED_CHANGES = 10
+
+
+def _quality_and_stability(result: SolveResult) -> str:
+    """The spread of the proposals' quality, and what a re-solve kept of the previous result."""
+    r = result.report
+    lines = [""]
+    if r.proposal_quality is not None:
+        q = r.proposal_quality
+        lines.append(
+            f"Quality   min {q.minimum:.3f}, quartiles {q.lower_quartile:.3f} / {q.median:.3f} / "
+            f"{q.upper_quartile:.3f}, max {q.maximum:.3f}"
+            + (f" (minimum {r.policy.min_quality:g})" if r.policy.min_quality else "")
+        )
+    if r.stability is not None:
+        st = r.stability
+        reasons: dict[str, int] = {}
+        for change in st.changes:
+            reasons[change.reason] = reasons.get(change.reason, 0) + 1
+        why = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in reasons.items())
+        lines.append(
+            f"Previous  kept {st.kept} of {st.previous_proposals} proposals, {st.changed} "
+            f"changed (margin {st.margin:g})" + (f": {why}" if why else "")
+        )
+        lines += [
+            f"  {c.family_id}: {c.previous_volunteer_id} -> {c.volunteer_id or 'none'}: {c.message}"
+            for c in st.changes[:LISTED_CHANGES]
+        ]
+        if len(st.changes) > LISTED_CHANGES:
+            lines.append(f"  ... and {len(st.changes) - LISTED_CHANGES} more (see result.json)")
+    return "\n".join(lines)
 
 
 def _finite(value: float | None) -> float | None:
@@ -181,6 +240,17 @@ def shortlist(round_path: str, family_id: str, size: int, fmt: str) -> None:
         click.echo(shortlists_csv(lists), nl=False)
     else:
         click.echo(shortlist_text(result, family_id))
+        click.echo(_proposed_line(result, family_id, lists[0].alternatives if lists else []))
+
+
+def _proposed_line(result: SolveResult, family_id: str, alternatives: list[Alternative]) -> str:
+    """Which volunteer the solve proposes to the family, and where they stand on the list."""
+    proposal = next((p for p in result.proposals if p.family_id == family_id), None)
+    if proposal is None:
+        return f"Proposed: nobody ({family_id} has no proposal in this round)."
+    rank = next((i for i, a in enumerate(alternatives, start=1) if a.proposed), None)
+    where = f"rank {rank}" if rank else f"not among the best {len(alternatives)}"
+    return f"Proposed: {proposal.volunteer_id} ({where}), on {proposal.slot}."
 
 
 @main.command()

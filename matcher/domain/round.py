@@ -147,6 +147,12 @@ class Policy(Frozen):
     availability_saturation: int = Field(
         default=3, ge=1, le=21, description="shared half-days at which availability scores 1"
     )
+    min_quality: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="a pair whose quality (0..1) is below this is not proposed (0: off)",
+    )
 
     def travel_limit_km(self, volunteer: Volunteer) -> float:
         """The volunteer's hard travel limit under this policy (their own, capped by
@@ -177,6 +183,14 @@ class SolverSettings(Frozen):
     workers: int = Field(default=1, ge=1, le=64)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     shortlist_size: int = Field(default=3, ge=0, le=20)
+    stability_margin: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="on a re-solve with the previous result, a previous proposal is kept "
+        "unless changing it matches more families or gains more than this much quality (0..1) "
+        "per kept pair",
+    )
 
 
 class Round(Frozen):

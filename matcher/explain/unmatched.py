@@ -1,5 +1,6 @@
 """Why a waiting family got no proposal: not eligible, no eligible volunteer (and which rules
-ruled them out), or eligible volunteers went to families whose matches weigh more.
+ruled them out), only volunteers below the minimum quality, or eligible volunteers went to
+families whose matches weigh more. Each message says the practical thing first, then the detail.
 
 The candidate pairs hold only the pairs within reach; the full picture (every rule against every
 volunteer) is computed exactly here, for the unmatched families only, a block at a time."""
@@ -19,7 +20,7 @@ from matcher.scoring.rule_counts import rule_counts
 from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections, rules_in
 
 NEAR_MISSES = 3
-LISTED_COMPETITORS = 5  # in the message; the result lists them all, best fit first
+LISTED_COMPETITORS = 3  # in the message; the result lists them all, best fit first
 BLOCK_PAIRS = 1_000_000  # family x volunteer rule checks at once
 
 Row = NDArray[np.uint16]
@@ -44,8 +45,12 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     without: list[tuple[int, dict[str, int]]] = []  # no eligible volunteer: rows needed
     for i, f in enumerate(unmatched.tolist()):
         counts = {str(rule): int(per_rule[rule][i]) for rule in RULES if per_rule[rule][i]}
+        if c.poor_fits[f]:
+            counts[POOR_FIT] = int(c.poor_fits[f])
         if f in eligible:
             result[f] = _outcompeted(c, f, eligible[f], proposed_to, counts)
+        elif c.poor_fits[f]:
+            result[f] = _poor_fit(c, f, counts)
         elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
             result[f] = _not_eligible(c, f, counts)
         else:
@@ -63,6 +68,27 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
             leads = (speakers[i].size, nearest[i], nearest[len(part) + i])
             result[f] = _no_volunteer(c, f, row, counts, leads)
     return [result[f] for f in unmatched.tolist()]
+
+
+POOR_FIT = "min_quality"
+"""The ``rejected_by`` key counting the volunteers below the policy's minimum quality."""
+
+
+def _poor_fit(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
+    """Every volunteer who passes the hard rules fits below the minimum quality."""
+    minimum = c.prepared.round.policy.min_quality
+    n = int(c.poor_fits[f])
+    who = "1 volunteer passes" if n == 1 else f"{n} volunteers pass"
+    return Unmatched(
+        family_id=c.prepared.families[f].id,
+        reason=UnmatchedReason.POOR_FIT,
+        message=(
+            f"The volunteers who could help are a poor fit (quality below {minimum:g}): "
+            f"{who} every rule, the best at quality {c.best_poor_fit[f]:.3f}."
+        ),
+        rejected_by=counts,
+        competitors=[],
+    )
 
 
 def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
@@ -202,21 +228,32 @@ def _outcompeted(
         )
         for v in volunteers
     ]
-    listing = "; ".join(
-        f"{x.volunteer_id} is proposed to {', '.join(x.proposed_to)}"
-        if x.proposed_to
-        else f"{x.volunteer_id} is not proposed to anyone"
+    n = len(competitors)
+    listing = ", ".join(
+        f"{x.volunteer_id} (for {', '.join(x.proposed_to)})" if x.proposed_to else x.volunteer_id
         for x in competitors[:LISTED_COMPETITORS]
     )
-    if len(competitors) > LISTED_COMPETITORS:
-        listing += f"; and {len(competitors) - LISTED_COMPETITORS} more"
-    who = (
-        "1 eligible volunteer, needed for a family whose match weighs more"
-        if len(competitors) == 1
-        else f"{len(competitors)} eligible volunteers, all needed for families whose matches "
-        "weigh more"
-    )
-    message = f"{who} (longer waiting, re-match, or a better fit): {listing}."
+    if n > LISTED_COMPETITORS:
+        listing += f" and {n - LISTED_COMPETITORS} more"
+    why = "families whose matches weigh more (a longer wait, a re-match or a better fit)"
+    if any(not x.proposed_to for x in competitors):  # possible only short of the optimum
+        message = (
+            "The volunteers who could help are taken or have no shared half-day left: more "
+            f"capacity is needed here. {n} could help, best fit first: {listing}."
+        )
+    elif n == 1:
+        [only] = competitors
+        whose = "whose match weighs" if len(only.proposed_to) == 1 else "whose matches weigh"
+        message = (
+            "The only volunteer who could help is full: more capacity is needed here. "
+            f"{only.volunteer_id} is proposed to {', '.join(only.proposed_to)}, {whose} more "
+            "(a longer wait, a re-match or a better fit)."
+        )
+    else:
+        message = (
+            "Every volunteer who could help is full: more capacity is needed here. "
+            f"{n} could help, all proposed to {why}; best fit first: {listing}."
+        )
     return Unmatched(
         family_id=p.families[f].id,
         reason=UnmatchedReason.OUTCOMPETED,

@@ -4,6 +4,9 @@ quality and objective weight, as flat numpy arrays (one entry per pair).
 Only pairs within travel reach are looked at (``matcher.geo.reach``): the rules that need no
 distance run first, the exact distance only for the pairs they leave, so time and memory grow
 with the pairs near each other, not with families x volunteers.
+
+A pair whose quality is below the policy's ``min_quality`` is not a candidate either; how many
+such poor fits each family had is kept, so that a family left with none can be told why.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class Candidates:
     weight: NDArray[np.int64]  # objective coefficient: multiplier * priority + points
     multiplier: int
     facts: RuleFacts  # what the rules compare: explanations re-run them for a few families
+    poor_fits: NDArray[np.int64]  # per family: pairs passing every rule but below min_quality
+    best_poor_fit: NDArray[np.float64]  # per family: the best quality among those (0 if none)
 
     def __len__(self) -> int:
         return len(self.family)
@@ -65,6 +70,14 @@ def score_candidates(prepared: PreparedRound) -> Candidates:
     weights = prepared.round.weights.model_dump()
     quality = weighted_quality(terms, weights)
     points = quality_points(quality)
+    good = points >= int(quality_points(np.array([prepared.round.policy.min_quality]))[0])
+    poor_fits = np.bincount(f[~good], minlength=len(prepared.families)).astype(np.int64)
+    best_poor_fit = np.zeros(len(prepared.families))
+    np.maximum.at(best_poor_fit, f[~good], quality[~good])
+    if not good.all():
+        f, v, distance = f[good], v[good], distance[good]
+        quality, points = quality[good], points[good]
+        terms = {name: values[good] for name, values in terms.items()}
     multiplier = priority_multiplier(int(prepared.family_waiting.sum()))
     return Candidates(
         prepared=prepared,
@@ -78,6 +91,8 @@ def score_candidates(prepared: PreparedRound) -> Candidates:
         weight=multiplier * prepared.family_priority[f] + points,
         multiplier=multiplier,
         facts=facts,
+        poor_fits=poor_fits,
+        best_poor_fit=best_poor_fit,
     )
 
 

@@ -67,6 +67,15 @@ def score_family(view: PreparedRound, waiting_families: int) -> FamilyPairs:
     terms = {name: term(view, f, v, distance) for name, term in TERMS.items()}
     quality = weighted_quality(terms, view.round.weights.model_dump())
     points = quality_points(quality)
+    minimum = int(quality_points(np.array([view.round.policy.min_quality]))[0])
+    poor = (rejected == 0) & (points < minimum)  # the policy's minimum quality: no candidate
+    if poor.any():
+        keep = ~poor
+        f, v, rejected, distance = f[keep], v[keep], rejected[keep], distance[keep]
+        terms = {name: values[keep] for name, values in terms.items()}
+        poor_quality, quality, points = quality[poor], quality[keep], points[keep]
+    else:
+        poor_quality = np.zeros(0)
     multiplier = priority_multiplier(waiting_families)
     pairs = Candidates(
         prepared=view,
@@ -80,6 +89,8 @@ def score_family(view: PreparedRound, waiting_families: int) -> FamilyPairs:
         weight=multiplier * view.family_priority[f] + points,
         multiplier=multiplier,
         facts=facts,
+        poor_fits=np.array([poor_quality.size], dtype=np.int64),
+        best_poor_fit=np.array([poor_quality.max(initial=0.0)]),
     )
     return FamilyPairs(pairs, rejected)
 

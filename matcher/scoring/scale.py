@@ -14,7 +14,8 @@ def quality_points(quality: NDArray[np.float64]) -> NDArray[np.int64]:
     return np.rint(np.asarray(quality) * QUALITY_SCALE).astype(np.int64)
 
 
-def priority_multiplier(waiting_families: int) -> int:
-    """Weight of one priority point: larger than any achievable total quality, so that priority
+def priority_multiplier(waiting_families: int, bonus: int = 0) -> int:
+    """Weight of one priority point: larger than any achievable total quality (plus a ``bonus``
+    of at most that many points per family, such as the stability bonus), so that priority
     (families matched, weighted by waiting and re-match) strictly comes first."""
-    return QUALITY_SCALE * waiting_families + 1
+    return (QUALITY_SCALE + bonus) * waiting_families + 1

@@ -36,14 +36,15 @@ class FlowMatching:
     slot_of: dict[int, int]
 
 
-def solve_flow(candidates: Candidates) -> Selection:
-    """Solve the round exactly as a min-cost flow."""
+def solve_flow(candidates: Candidates, weight: IntArray | None = None) -> Selection:
+    """Solve the round exactly as a min-cost flow; ``weight`` is the objective coefficient of
+    each pair (default: the candidates' own)."""
     c = candidates
     p = c.prepared
     matching = max_weight_matching(
         family=c.family,
         volunteer=c.volunteer,
-        weight=c.weight,
+        weight=c.weight if weight is None else weight,
         places=p.volunteer_free_capacity,
         shared_slots=c.shared_slots,
     )

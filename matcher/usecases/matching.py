@@ -31,12 +31,17 @@ def validate_round(store: RoundStore) -> PreparedRound:
     return store.read()
 
 
-def solve_round(store: RoundStore, overrides: Mapping[str, object] | None = None) -> Solved:
+def solve_round(
+    store: RoundStore,
+    overrides: Mapping[str, object] | None = None,
+    previous: SolveResult | None = None,
+) -> Solved:
     """Solve the stored round with its own solver settings, ``overrides`` on top (keys of
-    ``SolverSettings``; ``None`` values are ignored)."""
+    ``SolverSettings``; ``None`` values are ignored), keeping the ``previous`` result's
+    proposals where the stability margin says so."""
     prepared = store.read()
     settings = solver_settings(prepared.round.solver, overrides or {})
-    return Solved(prepared, solve_prepared(prepared, settings))
+    return Solved(prepared, solve_prepared(prepared, settings, previous=previous))
 
 
 def solver_settings(base: SolverSettings, overrides: Mapping[str, object]) -> SolverSettings:
