@@ -6,6 +6,7 @@
     python -m benchmarks.run --only cli       # the CLI timings (shipped scenarios, national)
     python -m benchmarks.run --only recommend # one family's recommendations: latency
     python -m benchmarks.run --only time_limit   # CP-SAT's time limit kept (region)
+    python -m benchmarks.run --only service   # the HTTP service: latency and a mixed load
 
 Each section writes ``benchmarks/results/<section>.md`` and ``.csv`` headed by the machine,
 versions and commit; ``full.md`` joins the sections. Speed is given as medians and as ratios
@@ -32,6 +33,7 @@ from benchmarks import (
     peers,
     recommend,
     scenarios,
+    service,
     simulation,
     time_limit,
 )
@@ -144,6 +146,19 @@ def recommend_section(args: argparse.Namespace) -> tuple[list[dict[str, object]]
     ]
 
 
+def service_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
+    rows = service.service_rows(seconds=15.0, round_repeat=max(args.repeat, 20))
+    return rows, [
+        "matcher serve (uvicorn and one job worker, SQLite) on loopback; the load generator "
+        "(httpx clients in threads) shares the 2 cores. Recommendations: the region's waiting "
+        "families in turn, 15 s per setting after a warm-up. Location round: POST, poll every "
+        "5 ms, GET the result; in_process: solve_prepared on the same round in this process. "
+        "Mixed: 60 s at 50 clients of reads (50 %), upserts with If-Match (20 %), "
+        "recommendations (15 %), rounds (10 %) and accepts (5 %); 409 and 412 are the expected "
+        "answers to concurrent writers, anything else counts as an error."
+    ]
+
+
 def time_limit_section(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[str]]:
     rows = time_limit.time_limit_rows([0.5, 1.0, 2.0], args.repeat)
     return rows, [
@@ -176,6 +191,7 @@ SECTIONS: dict[str, tuple[str, Section]] = {
         "Recommendations for one family: latency once the round is prepared",
         recommend_section,
     ),
+    "service": ("The HTTP service under load", service_section),
     "time_limit": ("CP-SAT's time limit on the region: requested vs actual", time_limit_section),
     "fuzz": (
         "Fuzz: mutated inputs through the whole CLI (exit codes, tracebacks, hangs)",

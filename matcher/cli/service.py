@@ -99,7 +99,12 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
 )
 def worker(database_url: str | None, name: str | None, parent_pid: int | None) -> None:
     """Run rounds and simulations queued by the service, until SIGTERM (which lets the job at
-    hand finish). Start as many as the machines allow, on one PostgreSQL database."""
+    hand finish). Start as many as the machines allow, on one PostgreSQL database.
+
+    \b
+    Example:
+      MATCHER_DATABASE_URL=postgresql+psycopg://matcher@db/matcher matcher worker --name w1
+    """
     import socket
 
     from matcher.service.handlers import HANDLERS
@@ -129,13 +134,23 @@ def _stop_with_parent(parent: int) -> None:
 
 @main.group()
 def admin() -> None:
-    """Create the service's locations and keys (run on the server, against its database)."""
+    """Create the service's locations and keys (run on the server, against its database).
+
+    \b
+    Example:
+      matcher admin service-key
+    """
 
 
 @admin.command("migrate")
 @DATABASE_OPTION
 def migrate(database_url: str | None) -> None:
-    """Bring the database's schema up to date (the service also does this when it starts)."""
+    """Bring the database's schema up to date (the service also does this when it starts).
+
+    \b
+    Example:
+      matcher admin migrate --database-url postgresql+psycopg://matcher@db/matcher
+    """
     upgrade(create_engine(_settings(database_url).url()))
     click.echo("the database schema is up to date")
 
@@ -144,7 +159,12 @@ def migrate(database_url: str | None) -> None:
 @DATABASE_OPTION
 @click.option("--name", default="service", show_default=True, help="What the key is for.")
 def service_key(database_url: str | None, name: str) -> None:
-    """Print a new service key: it creates locations and their first keys, nothing else."""
+    """Print a new service key: it creates locations and their first keys, nothing else.
+
+    \b
+    Example:
+      matcher admin service-key --name provisioning
+    """
     engine = create_engine(_settings(database_url).url())
     upgrade(engine)
     info, token = create_key(engine, None, name, Scope.SERVICE, datetime.now(UTC))
@@ -157,7 +177,12 @@ def service_key(database_url: str | None, name: str) -> None:
 @click.argument("location_id")
 @click.option("--name", required=True, help="The location's name.")
 def location(database_url: str | None, location_id: str, name: str) -> None:
-    """Create a location."""
+    """Create a location.
+
+    \b
+    Example:
+      matcher admin location deventer --name "Home-Start Deventer"
+    """
     engine = create_engine(_settings(database_url).url())
     upgrade(engine)
     DatabaseRoundStore(engine, location_id, datetime.now(UTC).date()).create_location(name)
@@ -175,7 +200,12 @@ def location(database_url: str | None, location_id: str, name: str) -> None:
 )
 @click.option("--name", required=True, help="What the key is for, e.g. the case system.")
 def key(database_url: str | None, location_id: str, scope: str, name: str) -> None:
-    """Print a new API key of a location."""
+    """Print a new API key of a location.
+
+    \b
+    Example:
+      matcher admin key deventer --scope write --name "case system"
+    """
     engine = create_engine(_settings(database_url).url())
     upgrade(engine)
     DatabaseRoundStore(engine, location_id, datetime.now(UTC).date()).version()  # exists?
@@ -189,7 +219,12 @@ def key(database_url: str | None, location_id: str, scope: str, name: str) -> No
 @click.argument("location_id")
 @click.argument("key_id")
 def revoke(database_url: str | None, location_id: str, key_id: str) -> None:
-    """Revoke a key of a location at once."""
+    """Revoke a key of a location at once.
+
+    \b
+    Example:
+      matcher admin revoke deventer 5c4e93a13a256470
+    """
     engine = create_engine(_settings(database_url).url())
     if not revoke_key(engine, location_id, key_id, datetime.now(UTC)):
         raise click.BadParameter(f"location {location_id!r} has no active key {key_id!r}")
