@@ -57,7 +57,9 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from matcher.service.app import create_app
+    from matcher.service.observe import use_json_logs
 
+    use_json_logs()
     settings = _settings(database_url)
     app = create_app(settings)
     url = settings.url()
@@ -108,8 +110,10 @@ def worker(database_url: str | None, name: str | None, parent_pid: int | None) -
     import socket
 
     from matcher.service.handlers import HANDLERS
+    from matcher.service.observe import use_json_logs
     from matcher.service.worker import serve_worker
 
+    use_json_logs()
     if parent_pid is not None:
         _stop_with_parent(parent_pid)
     url = _settings(database_url).url()

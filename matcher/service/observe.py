@@ -10,7 +10,7 @@ import secrets
 import time
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.service.problems import MEDIA_TYPE
@@ -36,14 +36,17 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
-        self.jobs = Counter(
-            "matcher_jobs", "jobs by kind and outcome", ["kind", "outcome"], registry=self.registry
-        )
-        self.solve_seconds = Histogram(
-            "matcher_solve_seconds",
-            "time to solve a round in a worker",
+        self.jobs = Gauge(
+            "matcher_jobs",
+            "jobs in the database by kind and status (read when scraped)",
+            ["kind", "status"],
             registry=self.registry,
-            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+        )
+        self.solve_seconds = Gauge(
+            "matcher_round_seconds",
+            "seconds a worker took for the last 100 finished rounds, by quantile",
+            ["quantile"],
+            registry=self.registry,
         )
 
 
@@ -59,6 +62,16 @@ class JsonFormatter(logging.Formatter):
         }
         line.update(getattr(record, "fields", {}))
         return json.dumps(line, ensure_ascii=False)
+
+
+def use_json_logs(level: int = logging.INFO) -> None:
+    """Log as JSON lines on stderr (the service's and worker's processes)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 class Observed:
