@@ -186,3 +186,36 @@ class CallbackRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt: Mapped[datetime] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class UserRow(Base):
+    """A person who signs in to the web app: a coordinator of one location, a regional manager
+    of several (``locations``: space separated ids), or an admin. Only an argon2 hash of the
+    password is kept; repeated failures lock the account for a while."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(TOKEN_ID_LENGTH), primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True, doc="the sign-in name")
+    role: Mapped[str] = mapped_column(String(16), doc="coordinator regional_manager admin")
+    locations: Mapped[str] = mapped_column(Text, doc="space separated location ids")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created: Mapped[datetime] = mapped_column(UtcDateTime)
+    disabled: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the cookie holds a random token, only its SHA-256 is kept here, with
+    the form token (CSRF) of that session. Signing out deletes the row."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, doc="SHA-256 of the token")
+    user_id: Mapped[str] = mapped_column(
+        String(TOKEN_ID_LENGTH), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires: Mapped[datetime] = mapped_column(UtcDateTime)
