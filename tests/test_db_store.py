@@ -328,6 +328,7 @@ def test_the_use_cases_run_over_the_database_store(engine: Engine) -> None:
             family_id=first.family_id,
             volunteer_id=first.volunteer_id,
             reason=EndReason.VOLUNTEER_STOPPED,
+            effective_date=TODAY,
         ),
     ]
     assert _version(engine) == 4  # the import, then three decisions
