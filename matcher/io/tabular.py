@@ -1,16 +1,49 @@
-"""CSV text, written the same way everywhere: comma-separated, newline-terminated."""
+"""CSV text, written the same way everywhere: comma-separated (or the dialect a user's file was
+read in), newline-terminated, and safe to open in a spreadsheet.
+
+A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
+run as a formula by Excel or LibreOffice; such a cell is written with a leading ``'`` (the
+OWASP rule against CSV injection), unless it is a number such as ``-3.5``. Reading a table
+drops that ``'`` again (``unprotected``), so what the engine writes it reads back unchanged.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
+from matcher.domain.people import FORMULA_STARTS
 
-def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A header row and data rows as CSV text."""
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def protected(value: object) -> str:
+    """A value as CSV cell text that no spreadsheet runs as a formula: text starting with a
+    formula character gets a leading ``'``; numbers (``-3.5``, ``-3,5``) stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def unprotected(text: str) -> str:
+    """Cell text as written before ``protected``: a ``'`` before a formula character dropped."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def csv_text(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    delimiter: str = ",",
+    lineterminator: str = "\n",
+) -> str:
+    """A header row and data rows as CSV text, every cell ``protected``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
+    writer.writerow([protected(cell) for cell in header])
+    writer.writerows([protected(cell) for cell in row] for row in rows)
     return buffer.getvalue()
