@@ -41,9 +41,15 @@ def csv_text(
     delimiter: str = ",",
     lineterminator: str = "\n",
 ) -> str:
-    """A header row and data rows as CSV text, every cell ``protected``."""
+    """A header row and data rows as CSV text, every cell ``protected``. A row with a carriage
+    return in a cell is written with every cell quoted (the ``csv`` module quotes only the
+    characters of its line terminator, and a bare one would end the row for a reader)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
-    writer.writerow([protected(cell) for cell in header])
-    writer.writerows([protected(cell) for cell in row] for row in rows)
+    quoting = csv.writer(
+        buffer, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_ALL
+    )
+    for row in (header, *rows):
+        cells = [protected(cell) for cell in row]
+        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
