@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from cli_runs import run
 
 from matcher import solve
 from matcher.domain.vocab import (
+    DUTCH_WORDS,
+    YES_NO_WORDS,
     AgeGroup,
     Gender,
     Strength,
@@ -23,9 +26,11 @@ from matcher.domain.vocab import (
     TravelMode,
     canonical_language,
     language_name,
+    word_key,
 )
-from matcher.io.cells import Kind, Style, write_cell
+from matcher.io.cells import SETTING_WORDS, Kind, Style, write_cell
 from matcher.io.csv_round import write_round_csv
+from matcher.io.headers import DUTCH_COLLECTIONS, DUTCH_COLUMNS
 from matcher.io.problems import InputError
 from matcher.io.rounds import load_and_prepare, load_round
 
@@ -165,13 +170,15 @@ def test_unknown_files_sheets_and_columns_are_warned_about_by_name(
 ) -> None:
     folder = _dutch_folder(tmp_path)
     (folder / "notities.csv").write_text("x\n1\n", encoding="utf-8")
-    text = VRIJWILLIGERS.replace("Rookt;", "Favoriete kleur;")
+    text = VRIJWILLIGERS.replace("Rookt;", "Favoriete kleur;").replace(";VOG\n", ";VOG;\n")
+    text = text.replace(";ja;ja\n", ";ja;ja;x\n")
     (folder / "Vrijwilligers.csv").write_text(text, encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         round_ = load_round(folder)
     assert not round_.volunteers[0].smokes
     assert "notities.csv: unknown file, ignored" in caplog.text
     assert "Vrijwilligers.csv: unknown column 'Favoriete kleur' ignored" in caplog.text
+    assert "Vrijwilligers.csv: cells in column L have no header and are ignored" in caplog.text
     book = openpyxl.Workbook()
     book.active.title = "Vrijwilligers"
     book.active.append(["id", "talen", "postcode", "training_afgerond", "vog"])
@@ -326,3 +333,12 @@ def test_help_examples_work_on_a_copy_of_a_shipped_scenario(command: str) -> Non
     for line in help_text.splitlines():
         if line.strip().startswith(f"matcher {command} "):
             assert "scenarios/" not in line
+
+
+def test_the_readme_lists_every_dutch_name_and_word() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### Dutch files", 1)[1].split("\n## ", 1)[0]
+    listed = {word_key(word) for word in re.findall(r"`([^`]+)`", section)}
+    words = [*DUTCH_COLLECTIONS, *DUTCH_COLUMNS, *SETTING_WORDS, *YES_NO_WORDS]
+    words += [word for table in DUTCH_WORDS.values() for word in table]
+    assert [word for word in words if word not in listed] == []

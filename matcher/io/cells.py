@@ -98,7 +98,7 @@ def read_cell(text: str, kind: Kind) -> object:
     Text the model then refuses is passed on as it is, so the error names it."""
     text = unprotected(text).strip()
     if kind is Kind.BOOL:
-        return YES_NO_WORDS.get(word_key(text), text)
+        return YES_NO_WORDS.get(text.lower(), text)
     if kind is Kind.NUMBER:
         return text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text
     if kind is Kind.WORDS:

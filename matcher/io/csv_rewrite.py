@@ -29,7 +29,7 @@ from matcher.io.csv_round import (
     columns_of,
     delimiter_of,
     read_csv_table,
-    read_records,
+    read_header,
     settings_rows,
 )
 from matcher.io.headers import collection_of, field_of, file_stem_for, header_for
@@ -80,10 +80,13 @@ def rewritten_csv_files(before: Round, after: Round, folder: Path) -> dict[Path,
         records = getattr(after, collection)
         if collection not in files and not records:
             continue
+        read = getattr(before, collection) if collection in files else ()
+        if collection in files and records == read:
+            changed[files[collection].path] = files[collection].raw
+            continue
         file = files.get(collection) or _new_file(template, collection, model, dutch)
         style = Style(dutch=dutch, decimal_comma=file.delimiter == ";")
-        table = _rewritten(file, model, records, style)
-        changed[file.path] = file.raw if table == file.table else file.text(table)
+        changed[file.path] = file.text(_rewritten(file, model, read, records, style))
     if _settings(before) != _settings(after):
         file = files.get(SETTINGS) or _new_file(template, SETTINGS, None, dutch)
         style = Style(dutch=dutch, decimal_comma=file.delimiter == ";")
@@ -114,16 +117,22 @@ def _new_file(
 
 
 def _rewritten(
-    file: _File, model: type[BaseModel], records: tuple[BaseModel, ...], style: Style
+    file: _File,
+    model: type[BaseModel],
+    read: tuple[BaseModel, ...],
+    records: tuple[BaseModel, ...],
+    style: Style,
 ) -> Table:
-    """The file's table holding ``records``: unchanged rows as read, changed cells rewritten,
-    new rows in ``style``, and a column added for a field newly set."""
+    """The file's table holding ``records`` instead of the ``read`` ones (the records of its
+    filled rows, in order): unchanged rows as read, changed cells rewritten, new rows in
+    ``style``, and a column added for a field newly set."""
     problems: list[InputProblem] = []
-    read = read_records(file.table, str(file.path), model, problems)
-    if problems:
+    found = read_header(file.table, str(file.path), model, problems, warn=False)
+    filled = [row for row in file.table[1:] if any(cell.strip() for cell in row)]
+    if found is None or len(filled) != len(read):
+        problems.append(InputProblem(str(file.path), None, None, "changed while being read"))
         raise InputError(problems)
-    field_kinds = kinds(model)
-    columns = list(read.columns)
+    columns, _ = found
     header = list(file.table[0])
     defaults = {name: info.get_default() for name, info in model.model_fields.items()}
     for name in columns_of(model):
@@ -131,8 +140,9 @@ def _rewritten(
             columns.append(name)
             header.append(header_for(name, style.dutch))
     originals: dict[object, list[tuple[BaseModel, list[str]]]] = defaultdict(list)
-    for record, number in read.records:
-        originals[_key(record)].append((record, file.table[number - 1]))
+    for record, cells in zip(read, filled, strict=True):
+        originals[_key(record)].append((record, cells))
+    field_kinds = kinds(model)
     table: Table = [header]
     for record in records:
         matches = originals.get(_key(record))

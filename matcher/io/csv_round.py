@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ValidationError
 
 from matcher.domain.people import Family, Volunteer
@@ -189,11 +190,11 @@ class Records:
     columns: list[str | None]
 
 
-def _header(
-    table: Table, name: str, model: type[BaseModel], problems: list[InputProblem]
+def read_header(
+    table: Table, name: str, model: type[BaseModel], problems: list[InputProblem], warn: bool
 ) -> tuple[list[str | None], dict[str, str]] | None:
-    """The field of each column and the header of each field; ``None`` when the header row
-    cannot be used (a problem says why)."""
+    """The field of each column (``None``: unknown, ignored) and the header of each field;
+    ``None`` when the header row cannot be used (a problem says why)."""
     if not table:
         problems.append(InputProblem(name, None, None, "file is empty: a header row is needed"))
         return None
@@ -221,7 +222,7 @@ def _header(
         elif written:
             unknown.append(written)
         columns.append(None)
-    if unknown:
+    if unknown and warn:
         logger.warning(
             "%s: unknown column%s %s ignored (expected some of: %s)",
             name,
@@ -239,14 +240,21 @@ def _header(
 
 
 def read_records(
-    table: Table, name: str, model: type[BaseModel], problems: list[InputProblem]
+    table: Table,
+    name: str,
+    model: type[BaseModel],
+    problems: list[InputProblem],
+    warn: bool = True,
 ) -> Records:
     """Every filled row of a table as a record of ``model``; problems name file, row and the
-    column as written."""
-    found = _header(table, name, model, problems)
+    column as written. Unknown columns, and cells under no header, are warned about (when
+    ``warn``) and left out."""
+    found = read_header(table, name, model, problems, warn)
     if found is None:
         return Records([], {}, [])
     columns, headers = found
+    if warn:
+        _warn_of_headless_cells(table, name)
     field_kinds = kinds(model)
     records: list[tuple[BaseModel, int]] = []
     for number, cells in enumerate(table[1:], start=2):
@@ -273,6 +281,18 @@ def read_records(
         except ValidationError as error:
             problems += validation_problems(error, partial(_in_row, name, number, headers))
     return Records(records, headers, columns)
+
+
+def _warn_of_headless_cells(table: Table, name: str) -> None:
+    """Warn of a column with cells filled in but no header (they are left out)."""
+    blank = [i for i, cell in enumerate(table[0]) if not cell.strip()]
+    filled = [i for i in blank if any(len(row) > i and row[i].strip() for row in table[1:])]
+    if filled:
+        logger.warning(
+            "%s: cells in column %s have no header and are ignored",
+            name,
+            ", ".join(get_column_letter(i + 1) for i in filled),
+        )
 
 
 def _in_row(
