@@ -24,17 +24,16 @@ from matcher.io.cells import Kind, Style, kinds, write_cell
 from matcher.io.csv_round import (
     RECORDS,
     SETTINGS,
-    Table,
     collection_files,
     columns_of,
     delimiter_of,
     read_csv_table,
-    read_header,
     settings_rows,
 )
 from matcher.io.headers import collection_of, field_of, file_stem_for, header_for
 from matcher.io.json_input import read_text
 from matcher.io.problems import InputError, InputProblem
+from matcher.io.table_records import Table, read_header
 from matcher.io.tabular import csv_text
 
 

@@ -19,10 +19,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from matcher.io.csv_round import RECORDS, SETTINGS, Table
+from matcher.io.csv_round import RECORDS, SETTINGS
 from matcher.io.headers import collection_of
 from matcher.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_XLSX_UNPACKED_BYTES
 from matcher.io.problems import InputError, InputProblem
+from matcher.io.table_records import Table
 
 logger = logging.getLogger(__name__)
 

@@ -16,14 +16,13 @@ from matcher.domain.round import Round
 from matcher.errors import Location, RoundError
 from matcher.io.csv_round import (
     SETTINGS,
-    Table,
     read_csv_tables,
     read_round_tables,
-    written_location,
 )
 from matcher.io.excel import read_workbook_tables
 from matcher.io.json_input import parse_json, read_stream, read_text
 from matcher.io.problems import InputError, InputProblem, json_path, validation_problems
+from matcher.io.table_records import Table, written_location
 
 __all__ = ["InputError", "load_and_prepare", "load_round"]
 
