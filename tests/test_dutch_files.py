@@ -28,8 +28,8 @@ from matcher.domain.vocab import (
     language_name,
     word_key,
 )
-from matcher.io.cells import SETTING_WORDS, Kind, Style, write_cell
-from matcher.io.csv_round import write_round_csv
+from matcher.io.cells import Kind, Style, write_cell
+from matcher.io.csv_round import SETTING_WORDS, write_round_csv
 from matcher.io.headers import DUTCH_COLLECTIONS, DUTCH_COLUMNS
 from matcher.io.problems import InputError
 from matcher.io.rounds import load_and_prepare, load_round
@@ -55,6 +55,7 @@ INSTELLINGEN = """\
 sleutel;waarde
 reference_date;2026-11-24
 weights.distance;2,5
+policy.same_place;Uit
 """
 
 
@@ -89,6 +90,7 @@ def test_a_dutch_csv_folder_reads_with_dutch_words_and_decimal_commas(tmp_path: 
     assert f1.themes[0].priority == ThemePriority.HIGH
     assert round_.active_matches[0].slot == "tue-morning"
     assert round_.weights.distance == 2.5
+    assert round_.policy.same_place == "off"
 
 
 @pytest.mark.parametrize(
@@ -339,6 +341,7 @@ def test_the_readme_lists_every_dutch_name_and_word() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("#### Dutch files", 1)[1].split("\n## ", 1)[0]
     listed = {word_key(word) for word in re.findall(r"`([^`]+)`", section)}
-    words = [*DUTCH_COLLECTIONS, *DUTCH_COLUMNS, *SETTING_WORDS, *YES_NO_WORDS]
+    words = [*DUTCH_COLLECTIONS, *DUTCH_COLUMNS, *YES_NO_WORDS]
+    words += [word for table in SETTING_WORDS.values() for word in table]
     words += [word for table in DUTCH_WORDS.values() for word in table]
     assert [word for word in words if word not in listed] == []

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from matcher.domain.people import Child
 from matcher.domain.slots import SLOT_INDEX
-from matcher.domain.vocab import YES_NO_WORDS, dutch_word, word_key
+from matcher.domain.vocab import YES_NO_WORDS, dutch_word
 from matcher.io.tabular import unprotected
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
@@ -33,8 +33,6 @@ _ITEM_SEPARATORS = re.compile(r"[\s,;|]+")
 _AGE_SEPARATORS = re.compile(r"[\s;|]+")
 _DUTCH_DAYS = {"mon": "ma", "tue": "di", "wed": "wo", "thu": "do", "fri": "vr", "sat": "za"}
 _DUTCH_PARTS = {"morning": "ochtend", "afternoon": "middag", "evening": "avond"}
-SETTING_WORDS = {"uit": "off", "straat": "street", "wijk": "area", "postcodegebied": "area"}
-"""Dutch words for the values of ``policy.same_place``."""
 
 
 class Kind(Enum):
@@ -105,8 +103,6 @@ def read_cell(text: str, kind: Kind) -> object:
         return [item for item in _ITEM_SEPARATORS.split(text) if item]
     if kind is Kind.AGES:
         return [_age(item) for item in _AGE_SEPARATORS.split(text) if item]
-    if kind is Kind.WORD:
-        return SETTING_WORDS.get(word_key(text), text)
     return text
 
 

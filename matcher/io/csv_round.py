@@ -58,6 +58,16 @@ RECORDS: dict[str, type[BaseModel]] = {
 REQUIRED = ("volunteers", "families")
 SETTINGS = "settings"
 SETTING_SECTIONS = ("reference_date", "weights", "policy", "solver")
+SETTING_WORDS = {
+    "policy.same_place": {
+        "uit": "off",
+        "straat": "street",
+        "wijk": "area",
+        "postcodegebied": "area",
+    }
+}
+"""Dutch words for the values of settings whose type is no ``Vocabulary`` (the first word of a
+value is the one written to a Dutch file)."""
 SECTION_MODELS: dict[str, type[BaseModel]] = {
     "weights": Weights,
     "policy": Policy,
@@ -198,6 +208,8 @@ def _read_settings(
         except ValueError as error:
             problems.append(InputProblem(name, number, written, str(error)))
             continue
+        if isinstance(value, str) and key in SETTING_WORDS:
+            value = SETTING_WORDS[key].get(word_key(value), value)
         if key.split(".")[0] not in SETTING_SECTIONS:
             message = f"unknown setting; use {', '.join(SETTING_SECTIONS)} (e.g. weights.distance)"
             problems.append(InputProblem(name, number, written, message))
@@ -271,10 +283,13 @@ def settings_rows(round_: Round, style: Style = ENGLISH) -> list[list[str]]:
     rows = [["reference_date", round_.reference_date.isoformat()]]
     for section in SECTION_MODELS:
         changed = getattr(round_, section).model_dump(mode="json", exclude_defaults=True)
-        rows += [
-            [f"{section}.{key}", write_cell(value, setting_kind(f"{section}.{key}"), style)]
-            for key, value in changed.items()
-        ]
+        for name, value in changed.items():
+            key = f"{section}.{name}"
+            text = write_cell(value, setting_kind(key), style)
+            dutch = {
+                english: word for word, english in reversed(SETTING_WORDS.get(key, {}).items())
+            }
+            rows.append([key, dutch.get(text, text) if style.dutch else text])
     return rows
 
 
