@@ -159,6 +159,13 @@ def test_sheet_and_file_names_ignore_case_accents_and_spaces(tmp_path: Path, tit
     assert load_round(folder).coordinators[0].id == "C1"
 
 
+def test_lock_files_are_passed_over_and_the_extension_may_be_upper_case(tmp_path: Path) -> None:
+    folder = _dutch_folder(tmp_path)
+    (folder / "Gezinnen.csv").rename(folder / "GEZINNEN.CSV")
+    (folder / "~$Vrijwilligers.csv").write_text("not a table", encoding="utf-8")
+    assert len(load_round(folder).families) == 3
+
+
 def test_headers_ignore_case_accents_and_spaces(tmp_path: Path) -> None:
     folder = _dutch_folder(tmp_path)
     (folder / "Lopende koppelingen.csv").write_text(

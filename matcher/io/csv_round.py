@@ -89,11 +89,17 @@ class RoundTables:
 
 def collection_files(folder: Path, display: str, warn: bool = True) -> dict[str, Path]:
     """The CSV file of each collection in a folder, named in English or Dutch (``Gezinnen.csv``
-    holds the families). A ``.csv`` file of no collection is reported as a warning (when
-    ``warn``); two files of one collection are refused."""
+    holds the families; ``.csv`` in any case). A CSV file of no collection is reported as a
+    warning (when ``warn``); two files of one collection are refused. Hidden files and the lock
+    files of spreadsheet programs (``~$Gezinnen.csv``) are passed over."""
     found: dict[str, Path] = {}
     problems: list[InputProblem] = []
-    for path in sorted(folder.glob("*.csv"), key=lambda p: p.name):
+    names = sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix.lower() == ".csv" and not path.name.startswith((".", "~$"))
+    )
+    for path in names:
         collection, _ = collection_of(path.stem)
         if collection not in RECORDS and collection != SETTINGS:
             if not warn:
