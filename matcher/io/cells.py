@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum, StrEnum
@@ -94,16 +95,37 @@ def _unwrapped(annotation: Any) -> Any:
 def read_cell(text: str, kind: Kind) -> object:
     """A cell's text as the value to validate (``ValueError`` for an ambiguous list of ages).
     Text the model then refuses is passed on as it is, so the error names it."""
-    text = unprotected(text).strip()
-    if kind is Kind.BOOL:
-        return YES_NO_WORDS.get(text.lower(), text)
-    if kind is Kind.NUMBER:
-        return text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text
-    if kind is Kind.WORDS:
-        return [item for item in _ITEM_SEPARATORS.split(text) if item]
-    if kind is Kind.AGES:
-        return [_age(item) for item in _AGE_SEPARATORS.split(text) if item]
+    return _READERS[kind](unprotected(text).strip())
+
+
+def _number(text: str) -> str:
+    return text.replace(",", ".") if "," in text and _DECIMAL_COMMA.match(text) else text
+
+
+def _words(text: str) -> list[str]:
+    return [item for item in _ITEM_SEPARATORS.split(text) if item]
+
+
+def _ages(text: str) -> list[str]:
+    return [_age(item) for item in _AGE_SEPARATORS.split(text) if item]
+
+
+def _as_written(text: str) -> str:
     return text
+
+
+def _yes_no(text: str) -> object:
+    return YES_NO_WORDS.get(text.lower(), text)
+
+
+_READERS: dict[Kind, Callable[[str], object]] = {
+    Kind.TEXT: _as_written,
+    Kind.BOOL: _yes_no,
+    Kind.NUMBER: _number,
+    Kind.WORD: _as_written,
+    Kind.WORDS: _words,
+    Kind.AGES: _ages,
+}
 
 
 def _age(item: str) -> str:
@@ -128,7 +150,7 @@ def write_cell(value: object, kind: Kind, style: Style = ENGLISH) -> str:
     if isinstance(value, list):
         return " ".join(_item(item, style) for item in value)
     if isinstance(value, int | float):
-        return _number(value, style)
+        return _number_text(value, style)
     if kind in (Kind.WORD, Kind.WORDS) and style.dutch:
         return _dutch(str(value))
     if isinstance(value, date):
@@ -146,11 +168,11 @@ def _item(item: object, style: Style) -> str:
             return f"{theme}:{priority}"
         if item["birth_date"]:
             return str(item["birth_date"])
-        return _number(item["age_years"], style)
+        return _number_text(item["age_years"], style)
     return _dutch(str(item)) if style.dutch else str(item)
 
 
-def _number(value: object, style: Style) -> str:
+def _number_text(value: object, style: Style) -> str:
     text = str(value)
     return text.replace(".", ",") if style.decimal_comma else text
 

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 from matcher.domain.people import FORMULA_STARTS
 
+_FORMULA_CHARACTERS = frozenset(FORMULA_STARTS)
+
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
@@ -30,7 +32,7 @@ def protected(value: object) -> str:
 
 def unprotected(text: str) -> str:
     """Cell text as written before ``protected``: a ``'`` before a formula character dropped."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text[:1] == "'" and text[1:2] in _FORMULA_CHARACTERS:
         return text[1:]
     return text
 
