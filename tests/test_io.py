@@ -135,7 +135,7 @@ def test_excel_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
     path = _workbook(tmp_path, {"Vrijwilligers": DUTCH_VOLUNTEERS, "Gezinnen": bad})
     with pytest.raises(InputError) as error:
         load_round(path)
-    assert "round.xlsx, sheet 'Gezinnen', row 2, field 'slots': unknown slot 'zo-nacht'" in str(
+    assert "round.xlsx, sheet 'Gezinnen', row 2, field 'dagdelen': unknown slot 'zo-nacht'" in str(
         error.value
     )
     missing = _workbook(tmp_path, {"Vrijwilligers": DUTCH_VOLUNTEERS})

@@ -78,7 +78,7 @@ def end(
     """End a family's active match in the ROUND's files.
 
     \b
-    Example:
+    Example (on a copy, so the shipped round stays as it is):
       cp -r scenarios/location my-round
       matcher end my-round --family F0031 --reason volunteer_stopped
     """

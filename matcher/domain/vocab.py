@@ -1,17 +1,45 @@
 """The fixed vocabularies of the domain: age groups, parent themes, genders, travel modes,
-languages (ISO 639 codes)."""
+languages (ISO 639 codes), with the Dutch words accepted for each.
+
+Every enumeration here accepts its English value or a Dutch word, in any case, with accents,
+spaces and dashes ignored (``Vrouw``, ``openbaar vervoer``); values are stored in English.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Self
 
 import pycountry
 from pydantic import AfterValidator, BeforeValidator
 
 
-class AgeGroup(StrEnum):
+def word_key(text: str) -> str:
+    """A word or header compared forgivingly: accents dropped, case folded, trimmed, and
+    runs of spaces, dashes and underscores as one underscore (``' Coördinator-ID'`` ->
+    ``coordinator_id``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    words = "".join(c if c.isalnum() or c in ":." else " " for c in plain.replace("'", ""))
+    return "_".join(words.split())
+
+
+class Vocabulary(StrEnum):
+    """An enumeration that also accepts its Dutch words (``DUTCH_WORDS``), and its own values
+    written in another case or with spaces for underscores."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if not isinstance(value, str):
+            return None
+        key = word_key(value)
+        english = DUTCH_WORDS.get(cls, {}).get(key, key)
+        return next((member for member in cls if word_key(member.value) == english), None)
+
+
+class AgeGroup(Vocabulary):
     """Child age groups volunteers may have experience with (ages in whole years)."""
 
     PREGNANCY = "pregnancy"
@@ -39,7 +67,7 @@ def age_group_of(age_years: float) -> AgeGroup:
     return AgeGroup.TEEN
 
 
-class Theme(StrEnum):
+class Theme(Vocabulary):
     """The parents' stated questions, matched against volunteers' experience."""
 
     CRYING_SLEEP = "crying_sleep"
@@ -82,7 +110,7 @@ THEME_LABELS: dict[Theme, str] = {
 }
 
 
-class ThemePriority(StrEnum):
+class ThemePriority(Vocabulary):
     """How much a stated question weighs in the theme score (high 3, medium 2, low 1)."""
 
     HIGH = "high"
@@ -97,14 +125,16 @@ PRIORITY_WEIGHT: dict[ThemePriority, int] = {
 }
 
 
-class Gender(StrEnum):
+class Gender(Vocabulary):
+    """A person's gender, as far as a family's wish for a volunteer needs it."""
+
     FEMALE = "female"
     MALE = "male"
     OTHER = "other"
     UNSPECIFIED = "unspecified"
 
 
-class TravelMode(StrEnum):
+class TravelMode(Vocabulary):
     """How a volunteer travels; each mode has a default maximum distance."""
 
     WALK = "walk"
@@ -121,31 +151,127 @@ DEFAULT_TRAVEL_KM: dict[TravelMode, float] = {
 }
 
 
-class Strength(StrEnum):
+class Strength(Vocabulary):
     """Whether a family's preference is a hard rule or a soft wish."""
 
     HARD = "hard"
     SOFT = "soft"
 
 
+DUTCH_WORDS: dict[type[Vocabulary], dict[str, str]] = {
+    AgeGroup: {"zwangerschap": "pregnancy", "zwanger": "pregnancy"},
+    Theme: {
+        "huilen_slapen": "crying_sleep",
+        "voeding": "feeding",
+        "grenzen_gedrag": "limits_behaviour",
+        "ontwikkeling": "development",
+        "stress_overbelasting": "stress_overload",
+        "postnatale_depressie": "postnatal_depression",
+        "meerlingen": "multiples",
+        "meerdere_jonge_kinderen": "several_young_children",
+        "alleenstaande_ouder": "single_parent",
+        "scheiding": "divorce",
+        "klein_netwerk": "small_network",
+        "recent_verhuisd": "recently_moved",
+        "lokale_voorzieningen": "local_services",
+        "structuur_planning": "structure_planning",
+        "geldzorgen": "money_worries",
+        "migratie_integratie": "migration_integration",
+        "zwangerschap_eerste_kind": "pregnancy_first_child",
+    },
+    ThemePriority: {"hoog": "high", "gemiddeld": "medium", "middel": "medium", "laag": "low"},
+    Gender: {
+        "vrouw": "female",
+        "man": "male",
+        "anders": "other",
+        "onbekend": "unspecified",
+        "niet_opgegeven": "unspecified",
+    },
+    TravelMode: {
+        "lopen": "walk",
+        "te_voet": "walk",
+        "fiets": "bike",
+        "ov": "public_transport",
+        "openbaar_vervoer": "public_transport",
+        "auto": "car",
+    },
+    Strength: {"hard": "hard", "zacht": "soft"},
+}
+"""The Dutch words each enumeration accepts (keys as ``word_key`` gives them); the first word
+given for a value is the one written back to a Dutch file."""
+
+YES_NO_WORDS = {
+    "ja": True,
+    "j": True,
+    "waar": True,
+    "yes": True,
+    "y": True,
+    "true": True,
+    "nee": False,
+    "n": False,
+    "onwaar": False,
+    "no": False,
+    "false": False,
+}
+"""Words read as yes or no in a table cell (English and Dutch, any case)."""
+
+
+def dutch_word(value: str) -> str:
+    """The Dutch word for an English enumeration value (``female`` -> ``vrouw``); the value
+    itself when it has none."""
+    return _ENGLISH_TO_DUTCH.get(value, value)
+
+
+def _first_words() -> dict[str, str]:
+    first: dict[str, str] = {}
+    for words in DUTCH_WORDS.values():
+        for dutch, english in words.items():
+            first.setdefault(english, dutch)
+    return first
+
+
+_ENGLISH_TO_DUTCH = _first_words()
+
 DUTCH = "nl"
 
 
 @cache
+def canonical_language(code: str) -> str | None:
+    """The one code the engine uses for an ISO 639 language: its 639-1 code when it has one,
+    else its 639-3 code. ``ar``, ``ara`` (639-2/B, 639-2/T and 639-3) all give ``ar``; ``dut``
+    and ``nld`` give ``nl``; ``arb`` (Standard Arabic) and ``rif`` (Tarifit) stay themselves,
+    as distinct varieties. ``None`` for an unknown code."""
+    if len(code) == 2:
+        found = pycountry.languages.get(alpha_2=code)
+    elif len(code) == 3:
+        found = pycountry.languages.get(alpha_3=code) or pycountry.languages.get(bibliographic=code)
+    else:
+        found = None
+    if found is None:
+        return None
+    return str(getattr(found, "alpha_2", None) or found.alpha_3)
+
+
+@cache
 def language_name(code: str) -> str:
-    """English name of an ISO 639 code ('ar' -> 'Arabic'); the code itself when unknown."""
+    """English name of an ISO 639 code ('ar' or 'ara' -> 'Arabic'); the code itself when
+    unknown."""
+    canonical = canonical_language(code)
+    if canonical is None:
+        return code
     found = (
-        pycountry.languages.get(alpha_2=code)
-        if len(code) == 2
-        else pycountry.languages.get(alpha_3=code)
+        pycountry.languages.get(alpha_2=canonical)
+        if len(canonical) == 2
+        else pycountry.languages.get(alpha_3=canonical)
     )
     return str(found.name) if found is not None else code
 
 
 def _check_language(code: str) -> str:
-    if language_name(code) == code:
-        raise ValueError(f"unknown language code {code!r}: use an ISO 639-1 or 639-3 code")
-    return code
+    canonical = canonical_language(code)
+    if canonical is None:
+        raise ValueError(f"unknown language code {code!r}: use an ISO 639-1, 639-2 or 639-3 code")
+    return canonical
 
 
 def _lower(value: object) -> object:
@@ -153,4 +279,5 @@ def _lower(value: object) -> object:
 
 
 LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_check_language)]
-"""An ISO 639-1 (``ar``) or ISO 639-3 (``rif``) language code, kept as given."""
+"""An ISO 639 language code (639-1 ``ar``, 639-2/B or /T, or 639-3 ``ara``, ``rif``), stored
+as its canonical code (``canonical_language``), so ``ara`` and ``ar`` are the same language."""

@@ -3,6 +3,7 @@ sheet names and headers). Workbooks out are written by ``matcher.io.results``.""
 
 from __future__ import annotations
 
+import logging
 import lzma
 import struct
 import zipfile
@@ -18,21 +19,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from matcher.io.csv_round import RECORDS, SETTINGS, Table
+from matcher.io.csv_round import RECORDS, SETTINGS
+from matcher.io.headers import collection_of
 from matcher.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_XLSX_UNPACKED_BYTES
 from matcher.io.problems import InputError, InputProblem
+from matcher.io.table_records import Table
 
-DUTCH_SHEETS = {
-    "vrijwilligers": "volunteers",
-    "gezinnen": "families",
-    "lopende_koppelingen": "active_matches",
-    "afgewezen_koppelingen": "declined_pairs",
-    "uitsluitingen": "exclusions",
-    "coordinatoren": "coordinators",
-    "afwezigheid": "absences",
-    "schoolvakanties": "school_holidays",
-    "instellingen": "settings",
-}
+logger = logging.getLogger(__name__)
 
 
 def read_workbook_tables(path: Path, display: str) -> dict[str, tuple[str, Table | None]]:
@@ -103,8 +96,15 @@ def _tables(workbook: Any, display: str) -> dict[str, tuple[str, Table | None]]:
     sheets: dict[str, str] = {}
     problems: list[InputProblem] = []
     for title in workbook.sheetnames:
-        key = title.strip().lower().replace(" ", "_")
-        collection = DUTCH_SHEETS.get(key, key)
+        collection, _ = collection_of(title)
+        if collection not in RECORDS and collection != SETTINGS:
+            logger.warning(
+                "%s: unknown sheet '%s' ignored (expected some of: %s)",
+                display,
+                title,
+                ", ".join((*RECORDS, SETTINGS)),
+            )
+            continue
         if collection in sheets:
             message = f"sheets '{sheets[collection]}' and '{title}' both hold {collection}"
             problems.append(InputProblem(display, None, None, message))

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import Round
 from matcher.io.atomic import write_files_atomic
-from matcher.io.csv_round import round_csv_files
+from matcher.io.csv_rewrite import rewritten_csv_files
 from matcher.io.problems import InputError, InputProblem
 from matcher.io.rounds import load_and_prepare
 from matcher.lifecycle.decisions import DecisionRecord
@@ -195,7 +195,7 @@ class FileTransaction:
         here (a full disk, say) undoes both and drops the journal: nothing changed."""
         layout = self._layout
         files = (
-            round_csv_files(updated, layout.round)
+            rewritten_csv_files(self._round, updated, layout.round)
             if layout.round.is_dir()
             else {layout.round: updated.model_dump_json(indent=2, exclude_defaults=True) + "\n"}
         )

@@ -16,13 +16,13 @@ from matcher.domain.round import Round
 from matcher.errors import Location, RoundError
 from matcher.io.csv_round import (
     SETTINGS,
-    Table,
     read_csv_tables,
     read_round_tables,
 )
 from matcher.io.excel import read_workbook_tables
 from matcher.io.json_input import parse_json, read_stream, read_text
 from matcher.io.problems import InputError, InputProblem, json_path, validation_problems
+from matcher.io.table_records import Table, written_location
 
 __all__ = ["InputError", "load_and_prepare", "load_round"]
 
@@ -35,6 +35,7 @@ class RoundSource:
     names: dict[str, str] | None = None  # collection -> table name, for CSV folders and .xlsx
     rows: dict[str, list[int]] = field(default_factory=dict)  # collection -> record row numbers
     setting_rows: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> as written
 
     def problem(self, location: Location, message: str) -> InputProblem:
         """The file, row and field of a location inside the round."""
@@ -43,7 +44,8 @@ class RoundSource:
         collection = str(location[0]) if location else ""
         if collection in self.rows and len(location) >= 2:
             row = self.rows[collection][int(location[1])]
-            column = ".".join(str(part) for part in location[2:]) or None
+            inside = written_location(location[2:], self.headers.get(collection, {}))
+            column = ".".join(str(part) for part in inside) or None
             return InputProblem(self.names[collection], row, column, message)
         key = ".".join(str(part) for part in location)
         if key:
@@ -89,10 +91,16 @@ def _load(
 def _from_tables(
     tables: dict[str, tuple[str, Table | None]], display: str, today: date | None
 ) -> tuple[Round, RoundSource]:
-    data, rows, setting_rows = read_round_tables(tables)
+    read = read_round_tables(tables)
     names = {collection: name for collection, (name, _) in tables.items()}
-    origin = RoundSource(display, names=names, rows=rows, setting_rows=setting_rows)
-    return _validate(data, origin, today), origin
+    origin = RoundSource(
+        display,
+        names=names,
+        rows=read.rows,
+        setting_rows=read.setting_rows,
+        headers=read.headers,
+    )
+    return _validate(read.data, origin, today), origin
 
 
 def _from_json(text: str, origin: RoundSource, today: date | None) -> tuple[Round, RoundSource]:
