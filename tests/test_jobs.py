@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -153,6 +154,18 @@ def test_the_same_idempotency_key_returns_the_same_job(db: Engine) -> None:
     plain = {jobs.enqueue(db, "L1", "round", {}, T0)[0].id for _ in range(2)}
     assert len(plain) == 2  # without a key every request is a new job
     assert _count(db, JobRow) == 4
+
+
+def test_one_idempotency_key_sent_at_once_from_many_threads_makes_one_job(db: Engine) -> None:
+    def send(_: int) -> tuple[str, bool]:
+        view, new = jobs.enqueue(db, "L1", "round", {}, T0, idempotency_key="twice")
+        return view.id, new
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, range(8)))
+    assert len({job_id for job_id, _ in answers}) == 1
+    assert sorted(new for _, new in answers) == [False] * 7 + [True]
+    assert _count(db, JobRow) == 1
 
 
 def test_another_locations_job_and_files_are_invisible(db: Engine) -> None:
