@@ -384,7 +384,7 @@ def test_a_job_taken_by_another_worker_meanwhile_stores_nothing(db: Engine) -> N
 def test_a_result_that_cannot_be_stored_fails_the_job(db: Engine) -> None:
     def clash(engine: Engine, job: Job, progress: Progress) -> Outcome:
         def write(connection: Connection) -> None:
-            connection.execute(text("INSERT INTO no_such_table VALUES (1)"))
+            connection.execute(text("INSERT INTO no_such_table VALUES (:v)"), {"v": "Jansen"})
 
         return Outcome({}, {"result.json": ("application/json", b"{}")}, write)
 
@@ -394,6 +394,7 @@ def test_a_result_that_cannot_be_stored_fails_the_job(db: Engine) -> None:
     failed = _view(db, view.id)
     assert failed.status == JobStatus.FAILED
     assert failed.error is not None and failed.error.startswith("its result could not be stored")
+    assert "no_such_table" in failed.error and "Jansen" not in failed.error  # no values
     assert _count(db, ArtifactRow) == 0
 
 

@@ -125,10 +125,8 @@ def enqueue(
     job_id = new_id()
     try:
         with write_transaction(engine) as connection:
-            if (
-                connection.scalar(select(LocationRow.id).where(LocationRow.id == location_id))
-                is None
-            ):
+            here = select(LocationRow.id).where(LocationRow.id == location_id)
+            if connection.scalar(here) is None:
                 raise ValueError(f"no such location: {location_id!r}")
             connection.execute(
                 insert(JobRow).values(

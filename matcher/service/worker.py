@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from matcher.db.engine import create_engine
 from matcher.db.jobs import (
@@ -230,7 +230,9 @@ def _announce(connection: Connection, job: JobView) -> None:
 
 
 def _message(error: Exception) -> str:
-    text = str(error).strip()
+    """The exception as a job's error: a database error without its statement and values."""
+    cause = error.orig if isinstance(error, StatementError) and error.orig else error
+    text = str(cause).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
