@@ -267,6 +267,8 @@ def test_bad_arguments_are_refused_with_a_clear_message(db: Engine) -> None:
         jobs.enqueue(db, "L1", "round", {}, T0, max_attempts=0)
     with pytest.raises(ValueError, match="lease must be positive"):
         jobs.claim(db, "A", T0, timedelta(0))
+    with pytest.raises(ValueError, match="worker name is 1 to 200 characters"):
+        jobs.claim(db, "", T0, LEASE)
     view, _ = jobs.enqueue(db, "L1", "round", {}, T0)
     _claim(db, "A", T0)
     with pytest.raises(ValueError, match="fraction from 0 to 1"):
@@ -516,3 +518,32 @@ def test_a_worker_killed_mid_job_leaves_nothing_and_another_finishes_it(db: Engi
     assert jobs.artifact(db, "L1", view.id, "result.json") == ("application/json", view.id.encode())
     with db.connect() as connection:
         assert connection.execute(select(RESULTS.c.worker)).scalars().all() == ["survivor"]
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # signals: one database is enough
+def test_sigterm_lets_the_running_job_finish_and_a_second_one_ends_the_process(
+    db: Engine,
+) -> None:
+    finishing = _start_worker(db, "finishing", 30.0, 1.0)
+    try:
+        first, _ = jobs.enqueue(db, "L1", "test", {}, utc_now())
+        _wait_for(lambda: _count(db, RUNS) == 1)
+        second, _ = jobs.enqueue(db, "L1", "test", {}, utc_now())
+        finishing.send_signal(signal.SIGTERM)
+        assert finishing.wait(WAIT_S) == 0
+    finally:
+        finishing.kill()
+    assert _view(db, first.id).status == JobStatus.DONE
+    assert _view(db, second.id).status == JobStatus.QUEUED  # taken by no one after the signal
+
+    stubborn = _start_worker(db, "stubborn", 30.0, 600.0)
+    try:
+        _wait_for(lambda: _count(db, RUNS) == 2)
+        stubborn.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert stubborn.poll() is None  # still finishing its job
+        stubborn.send_signal(signal.SIGTERM)
+        assert stubborn.wait(WAIT_S) == -signal.SIGTERM
+    finally:
+        stubborn.kill()
+    assert _view(db, second.id).status == JobStatus.RUNNING  # its lease will run out

@@ -132,7 +132,8 @@ def deliver_due(engine: Engine, client: httpx.Client, now: datetime) -> int:
         tried = attempts + 1
         status = "failed" if tried >= MAX_ATTEMPTS else "pending"
         _record(engine, callback_id, taken_until, status, tried, now + backoff(tried), error)
-        logger.info("callback %d attempt %d not delivered: %s", callback_id, tried, error)
+        reason = error.partition(":")[0]  # the status or the exception's name: no address
+        logger.info("callback %d attempt %d not delivered: %s", callback_id, tried, reason)
     return delivered
 
 
