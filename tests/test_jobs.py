@@ -353,12 +353,12 @@ def test_a_failing_handler_fails_its_job_and_the_worker_goes_on(
 
 
 def test_the_heartbeat_keeps_a_long_job_from_being_taken(db: Engine) -> None:
-    lease = timedelta(seconds=0.6)
+    lease = timedelta(seconds=1.5)  # renewed every 0.5 s
     taken: list[Job | None] = []
 
     def slow(engine: Engine, job: Job, progress: Progress) -> Outcome:
-        for _ in range(4):  # 1.2 s: twice the lease
-            time.sleep(0.3)
+        for _ in range(4):  # 3.2 s: twice the lease
+            time.sleep(0.8)
             taken.append(jobs.claim(engine, "thief", utc_now(), lease))
         return _ok(engine, job, progress)
 
@@ -377,7 +377,7 @@ def test_a_job_taken_by_another_worker_meanwhile_stores_nothing(db: Engine) -> N
     view, _ = jobs.enqueue(db, "L1", "robbed", {}, utc_now())
     with _worker(db, {"robbed": robbed}):
         _wait_for(lambda: _view(db, view.id).attempts == 2)
-        time.sleep(0.2)  # the worker's complete is refused
+    # leaving the block waited for the worker's complete, which was refused
     stolen = _view(db, view.id)
     assert (stolen.status, stolen.attempts) == (JobStatus.RUNNING, 2)
     assert _count(db, ArtifactRow) == 0 and _count(db, RESULTS) == 0
@@ -481,7 +481,7 @@ def _stop(process: subprocess.Popen[str]) -> int:
 
 
 def test_two_worker_processes_run_each_job_exactly_once(db: Engine) -> None:
-    workers = [_start_worker(db, name, 30.0, 0.02) for name in ("P1", "P2")]
+    workers = [_start_worker(db, name, 30.0, 0.05) for name in ("P1", "P2")]
     try:
         ids = [jobs.enqueue(db, "L1", "test", {"n": n}, utc_now())[0].id for n in range(40)]
         _wait_for(lambda: _count(db, JobRow, JobRow.status == JobStatus.DONE) == 40)
