@@ -40,6 +40,7 @@ BUSY_TIMEOUT_S = 30.0
 """How long an SQLite transaction of the queue waits for another writer."""
 
 KIND_LENGTH = 16
+WORKER_LENGTH = 200
 IDEMPOTENCY_KEY_LENGTH = 200
 ARTIFACT_NAME_LENGTH = 100
 MEDIA_TYPE_LENGTH = 100
@@ -60,7 +61,8 @@ class JobStatus(StrEnum):
 
 
 class JobView(BaseModel):
-    """A job as its location sees it (no payload, no worker)."""
+    """A job as its location sees it (no payload, no worker). ``attempts`` counts the times a
+    worker took it; ``started`` is when the latest of them began."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -125,10 +127,8 @@ def enqueue(
     job_id = new_id()
     try:
         with write_transaction(engine) as connection:
-            if (
-                connection.scalar(select(LocationRow.id).where(LocationRow.id == location_id))
-                is None
-            ):
+            here = select(LocationRow.id).where(LocationRow.id == location_id)
+            if connection.scalar(here) is None:
                 raise ValueError(f"no such location: {location_id!r}")
             connection.execute(
                 insert(JobRow).values(
@@ -166,6 +166,7 @@ def claim(
 ) -> Job | None:
     """Take the oldest queued job for ``worker`` until ``now + lease`` (None: nothing queued).
     Jobs whose lease ran out first go back to the queue, or fail after their last attempt."""
+    _check_text("worker name", worker, WORKER_LENGTH)
     if lease <= timedelta(0):
         raise ValueError(f"a lease must be positive (got {lease})")
     with write_transaction(engine) as connection:

@@ -52,10 +52,11 @@ MAX_ATTEMPTS = 12
 """Attempts before a callback is given up: about 2.4 hours of retries."""
 TOLERANCE = timedelta(minutes=5)
 """How far a signed timestamp may be from the receiver's clock."""
-SENDING = timedelta(minutes=1)
-"""A callback taken for sending is not due again for this long (its sender died meanwhile)."""
-BATCH = 20
+BATCH = 10
 """Callbacks sent by one ``deliver_due``."""
+SENDING = timedelta(seconds=4 * BATCH * TIMEOUT_S)
+"""A callback taken for sending is not due again for this long: twice what a whole batch may take
+(a connect and a read timeout per callback), so only a sender that died leaves one to retry."""
 
 _ERROR_LENGTH = 500
 
@@ -132,7 +133,8 @@ def deliver_due(engine: Engine, client: httpx.Client, now: datetime) -> int:
         tried = attempts + 1
         status = "failed" if tried >= MAX_ATTEMPTS else "pending"
         _record(engine, callback_id, taken_until, status, tried, now + backoff(tried), error)
-        logger.info("callback %d attempt %d not delivered: %s", callback_id, tried, error)
+        reason = error.partition(":")[0]  # the status or the exception's name: no address
+        logger.info("callback %d attempt %d not delivered: %s", callback_id, tried, reason)
     return delivered
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from matcher.db.engine import create_engine
 from matcher.db.jobs import (
@@ -107,6 +107,8 @@ def run_worker(
     Waits ``poll_seconds`` when there is nothing to do."""
     if lease <= timedelta(0):
         raise ValueError(f"a lease must be positive (got {lease})")
+    if poll_seconds < 0:
+        raise ValueError(f"the poll interval cannot be negative (got {poll_seconds} s)")
     own_client = client is None
     sender = httpx.Client() if client is None else client
     logger.info("worker %s started (kinds: %s)", name, ", ".join(sorted(handlers)) or "none")
@@ -128,20 +130,27 @@ def serve_worker(
     lease: timedelta = timedelta(seconds=30),
 ) -> None:
     """Run a worker on the database at ``database_url`` until SIGTERM or SIGINT, which let the
-    current job finish first. Call it from the main thread (signal handlers live there)."""
+    current job finish first; a second signal acts as if the worker had none installed (SIGINT
+    interrupts, SIGTERM ends the process). Call it from the main thread (signals are caught
+    there)."""
     engine = create_engine(database_url)
     stop = threading.Event()
+    previous: dict[int, Any] = {}
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("worker %s: %s received, stopping", name, signal.Signals(signum).name)
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
+        restore()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous[sig] = signal.signal(sig, on_signal)
     try:
         run_worker(engine, handlers, name, stop, poll_seconds=poll_seconds, lease=lease)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        restore()
         engine.dispose()
 
 
@@ -230,7 +239,9 @@ def _announce(connection: Connection, job: JobView) -> None:
 
 
 def _message(error: Exception) -> str:
-    text = str(error).strip()
+    """The exception as a job's error: a database error without its statement and values."""
+    cause = error.orig if isinstance(error, StatementError) and error.orig else error
+    text = str(cause).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
