@@ -253,10 +253,20 @@ def test_a_dutch_folder_round_trips_through_decide_and_end(tmp_path: Path) -> No
         "2026-12-01",
     )  # fmt: skip
     assert ended.exit_code == 0, ended.output
+    # The family keeps its registration date and waits again from the end date; the volunteer
+    # stopped; the pair is never proposed again. New columns and files are named in Dutch.
+    families = GEZINNEN.replace("Herkoppeling\n", "Herkoppeling;wacht_sinds\n")
+    families = families.replace("vrouw;2026-09-01;nee", "vrouw;2026-09-01;ja;2026-12-01")
+    volunteers = VRIJWILLIGERS.replace("VOG\n", "VOG;status;gestopt_op\n", 1)
+    volunteers = volunteers.replace(
+        "fiets;vrouw;nee;ja;ja", "fiets;vrouw;nee;ja;ja;gestopt;2026-12-01"
+    )
     assert _texts(folder) == expected | {
-        "Gezinnen.csv": GEZINNEN.replace("vrouw;2026-09-01;nee", "vrouw;2026-12-01;ja"),
+        "Gezinnen.csv": families,
+        "Vrijwilligers.csv": volunteers,
         "Lopende koppelingen.csv": LOPENDE.replace("F1;V1", f"F2;{volunteer_id}"),
         "Instellingen.csv": INSTELLINGEN.replace("2026-11-24", "2026-12-01"),
+        "afgewezen_koppelingen.csv": "gezin_id;vrijwilliger_id\nF1;V1\n",
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
@@ -15,12 +14,15 @@ from matcher.domain.slots import SlotList
 from matcher.domain.vocab import (
     DEFAULT_TRAVEL_KM,
     AgeGroup,
+    ClosureReason,
+    FamilyStatus,
     Gender,
     LanguageCode,
     Strength,
     Theme,
     ThemePriority,
     TravelMode,
+    VolunteerStatus,
 )
 from matcher.geo.bounds import coordinate_problem
 
@@ -126,29 +128,6 @@ class _Located(Frozen):
             if problem is not None:
                 raise ValueError(problem)
         return self
-
-
-class VolunteerStatus(StrEnum):
-    """Whether a volunteer can take a new family."""
-
-    ACTIVE = "active"
-    PAUSED = "paused"  # for a while: again from ``paused_until`` (or until set active)
-    STOPPED = "stopped"  # left the programme
-
-
-class FamilyStatus(StrEnum):
-    """A family in the programme (waiting, or supported by an active match), or closed."""
-
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class ClosureReason(StrEnum):
-    """Why a family's support was closed."""
-
-    FAMILY_COPES = "family_copes"
-    AGED_OUT = "aged_out"
-    FAMILY_STOPPED = "family_stopped"
 
 
 class Volunteer(_Located):

@@ -158,6 +158,29 @@ class Strength(Vocabulary):
     SOFT = "soft"
 
 
+class VolunteerStatus(Vocabulary):
+    """Whether a volunteer can take a new family."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # for a while: again from ``paused_until`` (or until set active)
+    STOPPED = "stopped"  # left the programme
+
+
+class FamilyStatus(Vocabulary):
+    """A family in the programme (waiting, or supported by an active match), or closed."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ClosureReason(Vocabulary):
+    """Why a family's support was closed."""
+
+    FAMILY_COPES = "family_copes"
+    AGED_OUT = "aged_out"
+    FAMILY_STOPPED = "family_stopped"
+
+
 DUTCH_WORDS: dict[type[Vocabulary], dict[str, str]] = {
     AgeGroup: {"zwangerschap": "pregnancy", "zwanger": "pregnancy"},
     Theme: {
@@ -196,6 +219,14 @@ DUTCH_WORDS: dict[type[Vocabulary], dict[str, str]] = {
         "auto": "car",
     },
     Strength: {"hard": "hard", "zacht": "soft"},
+    VolunteerStatus: {"actief": "active", "gepauzeerd": "paused", "gestopt": "stopped"},
+    FamilyStatus: {"open": "open", "afgesloten": "closed"},
+    ClosureReason: {
+        "gezin_redt_het": "family_copes",
+        "redt_het": "family_copes",
+        "te_oud": "aged_out",
+        "gezin_gestopt": "family_stopped",
+    },
 }
 """The Dutch words each enumeration accepts (keys as ``word_key`` gives them); the first word
 given for a value is the one written back to a Dutch file."""

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from matcher.domain.frozen import Frozen
-from matcher.domain.people import ClosureReason, FamilyStatus, VolunteerStatus
 from matcher.domain.round import ActiveMatch, Pair, Round
+from matcher.domain.vocab import ClosureReason, FamilyStatus, VolunteerStatus
 from matcher.result import Proposal
 
 
