@@ -79,14 +79,16 @@ def accepted_plan(
             f"the plan's start {first.isoformat()} is more than {MAX_DAYS_FROM_TODAY} days from "
             f"the round's date {round_.reference_date.isoformat()}"
         )
-    running = {(m.family_id, m.volunteer_id, m.slot): m for m in round_.active_matches}
+    running = {(m.family_id, m.volunteer_id, m.slot) for m in round_.active_matches}
     planned = [
         p
         for p in _accepted(engine, store.location_id, round_id)
         if (p.family_id, p.volunteer_id, p.slot) in running
     ]
-    planned_matches = {id(running[(p.family_id, p.volunteer_id, p.slot)]) for p in planned}
-    others = tuple(m for m in round_.active_matches if id(m) not in planned_matches)
+    keys = {(p.family_id, p.volunteer_id, p.slot) for p in planned}
+    others = tuple(
+        m for m in round_.active_matches if (m.family_id, m.volunteer_id, m.slot) not in keys
+    )
     return plan_round(
         round_.model_copy(update={"active_matches": others}), planned, first, weeks, review_weeks
     )
