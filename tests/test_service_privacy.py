@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from builders import family, volunteer
-from service_api import Api, finished
+from service_api import NOW, Api, finished
 from sqlalchemy import select
 
+from matcher.db.audit import AuditEntry, append
 from matcher.db.tables import Base
 from matcher.io.rounds import load_round
 from matcher.service.keys import Scope
@@ -223,3 +224,52 @@ def test_the_audit_log_lists_changes_and_decisions_page_by_page(api: Api) -> Non
     assert api.call("GET", "/v1/locations/L2/audit", other[Scope.ADMIN]).json()["lines"] == []
     bad = api.call("GET", f"{BASE}/audit?limit=0", keys[Scope.ADMIN])
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.limit"
+
+
+def test_no_family_is_erased_while_a_round_is_queued(api: Api) -> None:
+    """The queued round read (or will read) the family; done after the erasure, it would
+    write the family's id back. Nothing changes until it has run."""
+    keys = api.location()
+    put = api.call(
+        "PUT", f"{BASE}/families/F1", keys[Scope.WRITE], json=family("F1").model_dump(mode="json")
+    )
+    assert put.status_code == 201, put.text
+    assert api.call("POST", f"{BASE}/rounds", keys[Scope.WRITE], json={}).status_code == 202
+    refused = api.call("DELETE", f"{BASE}/families/F1/personal-data", keys[Scope.ADMIN])
+    assert refused.status_code == 409 and "queued or running" in refused.json()["detail"]
+    assert api.call("GET", f"{BASE}/families/F1", keys[Scope.READ]).status_code == 200
+    assert "families.id" in _naming(api, "F1")
+
+
+def test_an_audit_detail_naming_the_family_is_hashed_but_not_a_volunteers_id(api: Api) -> None:
+    """A line whose detail names the family (in a list, say) gets the hash there too; a
+    volunteer who happens to have the same id keeps it."""
+    keys = api.location()
+    body = family("X1").model_dump(mode="json")
+    assert api.call("PUT", f"{BASE}/families/X1", keys[Scope.WRITE], json=body).status_code == 201
+    with api.engine.begin() as connection:
+        append(
+            connection,
+            "L1",
+            AuditEntry(
+                time=NOW,
+                actor="user:coordinator",
+                action="note",
+                subject="round",
+                detail={"families": ["F0", "X1"], "volunteer_id": "X1"},
+            ),
+        )
+    exported = api.call("GET", f"{BASE}/families/X1/export", keys[Scope.READ]).json()
+    assert [(a["action"], a["subject"]) for a in exported["audit"]] == [
+        ("create", "family"),
+        ("note", "round"),
+    ]
+    erased = api.call("DELETE", f"{BASE}/families/X1/personal-data", keys[Scope.ADMIN]).json()
+    hashed = erased["erased_as"]
+    assert (erased["records"], erased["audit_lines"]) == (1, 2)
+    lines = api.call("GET", f"{BASE}/audit", keys[Scope.ADMIN]).json()["lines"]
+    assert [(a["action"], a["subject_id"], a["detail"]) for a in lines] == [
+        ("create", hashed, None),
+        ("note", None, {"families": ["F0", hashed], "volunteer_id": "X1"}),
+        ("erase", hashed, {k: v for k, v in erased.items() if k != "erased_as"}),
+    ]

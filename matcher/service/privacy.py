@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -33,20 +34,24 @@ from sqlalchemy import (
     Text,
     cast,
     delete,
+    func,
     or_,
     select,
     update,
 )
 
 from matcher.db.audit import AuditEntry, entries
+from matcher.db.jobs import JobStatus
 from matcher.db.service_tables import ArtifactRow, AuditRow, JobRow, ProposalRow
 from matcher.db.store import DatabaseRoundStore
 from matcher.db.tables import DecisionRow
 from matcher.domain.people import Family
 from matcher.domain.round import Absence, ActiveMatch, Pair, Round
 from matcher.result import SolveResult
-from matcher.service.problems import not_found
+from matcher.service.problems import conflict, not_found
 from matcher.service.rounds import RESULT_FILE, ROUND_FILE
+
+logger = logging.getLogger(__name__)
 
 FAMILY_SUBJECTS = ("family", "match", "declined_pair", "exclusion")
 """Audit subjects whose ``subject_id`` is a family's id."""
@@ -186,21 +191,9 @@ def export_family(store: DatabaseRoundStore, family_id: str) -> FamilyExport:
         ],
         audit=[_line(row) for row in audit],
     )
-    if export.model_dump(exclude={"family_id"}) == _NOTHING:
+    if not any(getattr(export, name) for name in FamilyExport.model_fields if name != "family_id"):
         raise not_found("family, nor anything naming it")
     return export
-
-
-_NOTHING: dict[str, Any] = {
-    "record": None,
-    "active_match": None,
-    "declined_pairs": [],
-    "exclusions": [],
-    "absences": [],
-    "proposals": [],
-    "decisions": [],
-    "audit": [],
-}
 
 
 def erase_family(
@@ -210,6 +203,7 @@ def erase_family(
     names it (so a second erasure is refused)."""
     hashed = erased_id(pepper, store.location_id, family_id)
     with store.editing() as transaction:
+        _no_job_running(transaction.execute, store.location_id)
         before = transaction.round
         after = without_family(before, family_id)
         execute = transaction.execute
@@ -241,6 +235,7 @@ def erase_family(
                 detail=dict(done),
             ),
         )
+    logger.info("location %s: a family erased as %s", store.location_id, hashed)
     return Erasure(erased_as=hashed, **done)
 
 
@@ -257,7 +252,7 @@ def without_family(round_: Round, family_id: str) -> Round:
     )
 
 
-def mentions(family_id: str) -> re.Pattern[str]:
+def _mentions(family_id: str) -> re.Pattern[str]:
     """The family's id as a whole id inside a text (not a part of a longer id)."""
     chars = _ID_CHARACTERS
     return re.compile(f"(?<![{chars}]){re.escape(family_id)}(?![{chars}])")
@@ -279,6 +274,25 @@ def _proposals_of(location_id: str, family_id: str) -> tuple[Any, ...]:
 
 def _decisions_of(location_id: str, family_id: str) -> tuple[Any, ...]:
     return DecisionRow.location_id == location_id, DecisionRow.family_id == family_id
+
+
+def _no_job_running(execute: Execute, location_id: str) -> None:
+    """409 while one of the location's jobs is queued or running: it read the round before
+    the erasure and would write the family's id back into its proposals and files. (No job is
+    queued while the erasure holds the location's lock: on SQLite the database's write lock,
+    on PostgreSQL the location's row, which a new job's row refers to.)"""
+    busy = execute(
+        select(func.count())
+        .select_from(JobRow)
+        .where(
+            JobRow.location_id == location_id,
+            JobRow.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+        )
+    ).scalar()
+    if busy:
+        raise conflict(
+            "a round of this location is queued or running; erase the family when it has finished"
+        )
 
 
 def _changed(result: Result[Any]) -> int:
@@ -336,7 +350,7 @@ def _replaced(value: Any, family_id: str, hashed: str, key: str | None = None) -
 def _scrub_files(execute: Execute, location_id: str, family_id: str, hashed: str) -> dict[str, int]:
     """Rewrite the location's job files that name the family without it; delete the other
     files that name it."""
-    pattern = mentions(family_id)
+    pattern = _mentions(family_id)
     files = execute(
         select(ArtifactRow.job_id, ArtifactRow.name)
         .join(JobRow, JobRow.id == ArtifactRow.job_id)
