@@ -9,11 +9,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from builders import family, volunteer
+from builders import family, round_of, volunteer
 from service_api import NOW, Api, finished
 from sqlalchemy import select
 
 from matcher.db.audit import AuditEntry, append
+from matcher.db.service_tables import ArtifactRow
 from matcher.db.tables import Base
 from matcher.io.rounds import load_round
 from matcher.service.keys import Scope
@@ -273,3 +274,49 @@ def test_an_audit_detail_naming_the_family_is_hashed_but_not_a_volunteers_id(api
         ("note", None, {"families": ["F0", hashed], "volunteer_id": "X1"}),
         ("erase", hashed, {k: v for k, v in erased.items() if k != "erased_as"}),
     ]
+
+
+def test_a_family_whose_id_is_a_number_leaves_the_other_numbers_alone(
+    api: Api, worker: None
+) -> None:
+    """Family "2": its id goes from every sentence and list of the round's files, while the
+    numbers in them (ages, counts, scores) stay as they were."""
+    keys = api.location()
+    round_ = round_of([volunteer("V1")], [family("2"), family("F2", km_north=1.0)])
+    body = json.loads(round_.model_dump_json())
+    assert api.call("PUT", f"{BASE}/round", keys[Scope.WRITE], json=body).status_code == 200
+    round_id = _run(api, keys[Scope.WRITE])
+    before = _files(api, round_id)
+    named = [u for u in before["result.json"]["unmatched"] if u["competitors"]]
+    assert any("2" in c["proposed_to"] for u in named for c in u["competitors"])
+
+    erased = api.call("DELETE", f"{BASE}/families/2/personal-data", keys[Scope.ADMIN])
+    assert erased.status_code == 200, erased.text
+    hashed = erased.json()["erased_as"]
+    after = _files(api, round_id)
+    assert after["result.json"]["report"] == before["result.json"]["report"]
+    assert after["round.json"]["families"] == [
+        f for f in before["round.json"]["families"] if f["id"] != "2"
+    ]
+    assert after["round.json"]["volunteers"] == before["round.json"]["volunteers"]
+    result = api.call("GET", f"{BASE}/rounds/{round_id}/result", keys[Scope.READ]).json()
+    assert result == after["result.json"]
+    strings = _strings(result) + _strings(after["round.json"])
+    assert not [s for s in strings if _whole("2").search(s)]
+    assert any(hashed in s for s in strings)  # the other family's competitor, by its hash
+
+
+def _files(api: Api, round_id: str) -> dict[str, Any]:
+    with api.engine.connect() as connection:
+        rows = connection.execute(
+            select(ArtifactRow.name, ArtifactRow.content).where(ArtifactRow.job_id == round_id)
+        ).all()
+    return {row.name: json.loads(bytes(row.content)) for row in rows}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []

@@ -348,7 +348,7 @@ def _replaced(value: Any, family_id: str, hashed: str, key: str | None = None) -
 
 
 def _scrub_files(execute: Execute, location_id: str, family_id: str, hashed: str) -> dict[str, int]:
-    """Rewrite the location's job files that name the family without it; delete the other
+    """Rewrite the location's round files that name the family without it; delete the other
     files that name it."""
     pattern = _mentions(family_id)
     files = execute(
@@ -360,47 +360,49 @@ def _scrub_files(execute: Execute, location_id: str, family_id: str, hashed: str
     rewritten = deleted = 0
     for file in files:
         here = ArtifactRow.job_id == file.job_id, ArtifactRow.name == file.name
-        content = execute(select(ArtifactRow.content).where(*here)).scalar()
-        text = bytes(content or b"").decode("utf-8", errors="replace")
-        if not pattern.search(text):
+        content = bytes(execute(select(ArtifactRow.content).where(*here)).scalar() or b"")
+        if not pattern.search(content.decode("utf-8", errors="replace")):
             continue
-        redact = _REDACT.get(file.name)
-        if redact is None:
+        redaction = _REDACTIONS.get(file.name)
+        if redaction is None:
             execute(delete(ArtifactRow).where(*here))
             deleted += 1
             continue
-        redacted = redact(text, family_id, lambda dumped: pattern.sub(hashed, dumped))
-        execute(update(ArtifactRow).where(*here).values(content=redacted.encode()))
+        model, without = redaction
+        kept = without(model.model_validate_json(content), family_id).model_dump(mode="json")
+        renamed = model.model_validate(_renamed(kept, pattern, hashed))
+        execute(update(ArtifactRow).where(*here).values(content=renamed.model_dump_json().encode()))
         rewritten += 1
     return {"files_rewritten": rewritten, "files_deleted": deleted}
 
 
-def _redact_result(text: str, family_id: str, rename: Callable[[str], str]) -> str:
-    """The result without the family's proposal, unmatched entry and shortlist; any other
-    mention renamed (and the file checked to be a result still)."""
-    result = SolveResult.model_validate_json(text)
-    kept = result.model_copy(
+def _renamed(value: Any, pattern: re.Pattern[str], hashed: str) -> Any:
+    """A JSON document with the family's id replaced by ``hashed`` in every string (an id, or
+    a sentence naming it); keys and numbers are left as they are."""
+    if isinstance(value, dict):
+        return {k: _renamed(v, pattern, hashed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, pattern, hashed) for v in value]
+    return pattern.sub(hashed, value) if isinstance(value, str) else value
+
+
+def _result_without(result: SolveResult, family_id: str) -> SolveResult:
+    """The result without the family's proposal, unmatched entry and shortlist."""
+    return result.model_copy(
         update={
             "proposals": [p for p in result.proposals if p.family_id != family_id],
             "unmatched": [u for u in result.unmatched if u.family_id != family_id],
             "shortlists": [s for s in result.shortlists if s.family_id != family_id],
         }
     )
-    renamed = rename(kept.model_dump_json())
-    return SolveResult.model_validate_json(renamed).model_dump_json()
 
 
-def _redact_round(text: str, family_id: str, rename: Callable[[str], str]) -> str:
-    """The solved round without the family and every row naming it."""
-    kept = without_family(Round.model_validate_json(text), family_id)
-    return Round.model_validate_json(rename(kept.model_dump_json())).model_dump_json()
-
-
-_REDACT: dict[str, Callable[[str, str, Callable[[str], str]], str]] = {
-    RESULT_FILE: _redact_result,
-    ROUND_FILE: _redact_round,
+_REDACTIONS: dict[str, tuple[type[BaseModel], Callable[[Any, str], BaseModel]]] = {
+    RESULT_FILE: (SolveResult, _result_without),
+    ROUND_FILE: (Round, without_family),
 }
-"""Job files rewritten without the family (any other file naming it is deleted)."""
+"""The round files kept without the family: their model, and the document without it (any
+other file naming the family is deleted)."""
 
 
 def _line(row: Any) -> AuditLine:
