@@ -81,6 +81,8 @@ def test_a_rounds_plan_and_its_calendar_feeds(api: Api, worker: None) -> None:
     assert all(i["day"] >= round_["reference_date"] for i in dated["introductions"])
     missing = api.call("GET", f"{BASE}/rounds/no-such-round/plan", keys[Scope.READ])
     assert missing.status_code == 404
+    far = api.call("GET", f"{BASE}/rounds/{round_id}/plan?start=2030-01-01", keys[Scope.READ])
+    assert far.status_code == 422 and far.json()["errors"][0]["field"] == "start"
 
     intro = dated["introductions"][0]
     volunteer_id = intro["volunteer_id"]

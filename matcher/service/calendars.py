@@ -29,7 +29,6 @@ from matcher.db.jobs import new_id
 from matcher.db.service_tables import CalendarTokenRow, ProposalStatus
 from matcher.db.store import DatabaseRoundStore
 from matcher.io.problems import InputError, InputProblem
-from matcher.lifecycle.decisions import DecisionError
 from matcher.result import Proposal
 from matcher.schedule.ics import PRODUCT, calendars
 from matcher.schedule.plan import Plan, plan_round
@@ -69,16 +68,17 @@ def accepted_plan(
 ) -> Plan:
     """The plan of the location's accepted proposals whose match still runs (of one finished
     round when ``round_id`` is given: 404 when there is none such), from ``start`` (default:
-    the round's date; ``DecisionError`` when more than a year from it)."""
+    the round's date; 422 when more than a year from it)."""
     if round_id is not None:
         result_of(engine, store.location_id, round_id)  # 404 unless a finished round
     round_ = store.read().round
     first = round_.reference_date if start is None else start
     if not near_today(first, round_.reference_date):
-        raise DecisionError(
-            f"the plan's start {first.isoformat()} is more than {MAX_DAYS_FROM_TODAY} days from "
-            f"the round's date {round_.reference_date.isoformat()}"
+        message = (
+            f"is more than {MAX_DAYS_FROM_TODAY} days from the round's date "
+            f"{round_.reference_date.isoformat()}"
         )
+        raise InputError([InputProblem("plan", None, "start", message)])
     running = {(m.family_id, m.volunteer_id, m.slot) for m in round_.active_matches}
     planned = [
         p
