@@ -157,21 +157,53 @@ def test_a_token_of_one_location_never_shows_anothers_events(api: Api, worker: N
     assert api.client.get(here["url"]).status_code == 200  # still L1's
 
 
-def test_an_accepted_match_is_planned_on_the_only_half_day_it_has(api: Api, worker: None) -> None:
-    """Its own running match does not take the volunteer's Monday morning: it is what is being
-    planned (the introduction and the visits are on that half-day)."""
+def _one_pair(api: Api) -> dict[Scope, str]:
+    """L1 with one volunteer and one family (with coordinator C1), all free on Monday morning."""
     keys = api.location()
     round_ = round_of([volunteer("V1")], [family("F1", coordinator="C1")])
     body = json.loads(round_.model_dump_json()) | {
         "coordinators": [{"id": "C1", "slots": ["mon-morning"]}]
     }
     assert api.call("PUT", f"{BASE}/round", keys[Scope.WRITE], json=body).status_code == 200
+    return keys
+
+
+def _accept_f1(api: Api, keys: dict[Scope, str]) -> str:
     started = api.call("POST", f"{BASE}/rounds", keys[Scope.WRITE], json={})
-    round_id = finished(api, "L1", started.json()["id"], keys[Scope.WRITE])["id"]
+    round_id = str(finished(api, "L1", started.json()["id"], keys[Scope.WRITE])["id"])
     path = f"{BASE}/rounds/{round_id}/proposals/F1/accept"
     assert api.call("POST", path, keys[Scope.WRITE]).status_code == 200
+    return round_id
+
+
+def test_an_accepted_match_is_planned_on_the_only_half_day_it_has(api: Api, worker: None) -> None:
+    """Its own running match does not take the volunteer's Monday morning: it is what is being
+    planned (the introduction and the visits are on that half-day)."""
+    keys = _one_pair(api)
+    round_id = _accept_f1(api, keys)
     plan = api.call("GET", f"{BASE}/rounds/{round_id}/plan", keys[Scope.READ]).json()
     assert plan["unplanned"] == []
     # 2026-11-24 is a Tuesday: the first Monday morning is 30 November, visits from 7 December
     assert [(i["day"], i["part"]) for i in plan["introductions"]] == [("2026-11-30", "morning")]
     assert [(v["first"], v["slot"]) for v in plan["visits"]] == [("2026-12-07", "mon-morning")]
+
+
+def test_a_family_matched_again_is_planned_once(api: Api, worker: None) -> None:
+    """F1's first match ended (the volunteer stopped) and a later round matched it again, with
+    the same volunteer on the same half-day: both proposals are accepted, one match runs, and
+    the feed holds one introduction (the latest proposal's)."""
+    keys = _one_pair(api)
+    _accept_f1(api, keys)
+    ended = api.call(
+        "POST",
+        f"{BASE}/active-matches/F1/end",
+        keys[Scope.WRITE],
+        json={"reason": "volunteer_stopped"},
+    )
+    assert ended.status_code == 200 and ended.json()["waiting_again"]
+    _accept_f1(api, keys)
+    accepted = api.call("GET", f"{BASE}/proposals?status=accepted", keys[Scope.READ]).json()
+    assert [p["family_id"] for p in accepted] == ["F1", "F1"]
+    token = _token(api, "L1", keys[Scope.ADMIN], "coordinator", "C1")
+    summaries = [str(e["summary"]) for e in _feed(api, token["url"]).walk("VEVENT")]
+    assert summaries == ["Introduction: family F1 and volunteer V1"]

@@ -66,9 +66,9 @@ def accepted_plan(
     weeks: int = FEED_WEEKS,
     review_weeks: int = REVIEW_WEEKS,
 ) -> Plan:
-    """The plan of the location's accepted proposals whose match still runs (of one finished
-    round when ``round_id`` is given: 404 when there is none such), from ``start`` (default:
-    the round's date; 422 when more than a year from it)."""
+    """The plan of the location's accepted proposals whose match still runs, a family's latest
+    one (of one finished round when ``round_id`` is given: 404 when there is none such), from
+    ``start`` (default: the round's date; 422 when more than a year from it)."""
     if round_id is not None:
         result_of(engine, store.location_id, round_id)  # 404 unless a finished round
     round_ = store.read().round
@@ -80,11 +80,8 @@ def accepted_plan(
         )
         raise InputError([InputProblem("plan", None, "start", message)])
     running = {(m.family_id, m.volunteer_id, m.slot) for m in round_.active_matches}
-    planned = [
-        p
-        for p in _accepted(engine, store.location_id, round_id)
-        if (p.family_id, p.volunteer_id, p.slot) in running
-    ]
+    latest = {p.family_id: p for p in _accepted(engine, store.location_id, round_id)}
+    planned = [p for p in latest.values() if (p.family_id, p.volunteer_id, p.slot) in running]
     keys = {(p.family_id, p.volunteer_id, p.slot) for p in planned}
     others = tuple(
         m for m in round_.active_matches if (m.family_id, m.volunteer_id, m.slot) not in keys
