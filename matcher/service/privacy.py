@@ -86,7 +86,8 @@ class AuditLine(BaseModel):
 class AuditPage(BaseModel):
     lines: list[AuditLine]
     next_after: int | None = Field(
-        description="pass as ``after`` for the next page (None: this is the last page)"
+        description="pass as ``after`` for the next page (None: the page was not full, there "
+        "are no more lines)"
     )
 
 
@@ -151,7 +152,7 @@ def export_family(store: DatabaseRoundStore, family_id: str) -> FamilyExport:
             select(ProposalRow)
             .join(JobRow, JobRow.id == ProposalRow.job_id)
             .where(*_proposals_of(store.location_id, family_id))
-            .order_by(JobRow.created)
+            .order_by(JobRow.created, JobRow.id)
         ).all()
         decisions = connection.execute(
             select(DecisionRow)
