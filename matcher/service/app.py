@@ -15,8 +15,10 @@ from matcher.service.context import Context, utc_now
 from matcher.service.observe import Metrics, Observed
 from matcher.service.problems import HANDLERS
 from matcher.service.routes import (
+    calendars,
     health,
     locations,
+    privacy,
     recommendations,
     records,
     rounds,
@@ -54,6 +56,7 @@ def create_app(
     app.state.context = Context(engine, settings, clock)
     app.state.metrics = Metrics()
     app.add_middleware(Observed, metrics=app.state.metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (health, locations, records, rounds, simulations, recommendations):
+    routers = (health, locations, records, rounds, simulations, recommendations, privacy, calendars)
+    for module in routers:
         app.include_router(module.router)
     return app
