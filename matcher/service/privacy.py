@@ -42,7 +42,13 @@ from sqlalchemy import (
 
 from matcher.db.audit import AuditEntry, entries
 from matcher.db.jobs import JobStatus
-from matcher.db.service_tables import ArtifactRow, AuditRow, JobRow, ProposalRow
+from matcher.db.service_tables import (
+    ArtifactRow,
+    AuditRow,
+    IdempotentRequestRow,
+    JobRow,
+    ProposalRow,
+)
 from matcher.db.store import DatabaseRoundStore
 from matcher.db.tables import DecisionRow
 from matcher.domain.people import Family
@@ -132,6 +138,7 @@ class Erasure(BaseModel):
     proposals: int = Field(description="proposals deleted")
     decisions: int = Field(description="lines of the decision log whose id was replaced")
     audit_lines: int = Field(description="lines of the audit log whose id was replaced")
+    kept_answers: int = Field(description="kept answers to idempotent requests, deleted")
     files_rewritten: int = Field(description="round files rewritten without the family")
     files_deleted: int = Field(description="other job files naming the family, deleted")
 
@@ -221,6 +228,7 @@ def erase_family(
                 )
             ),
             "audit_lines": _hash_audit(execute, store.location_id, family_id, hashed),
+            "kept_answers": _forget_answers(execute, store.location_id, family_id),
         }
         done |= _scrub_files(execute, store.location_id, family_id, hashed)
         if not any(done.values()):
@@ -294,6 +302,26 @@ def _no_job_running(execute: Execute, location_id: str) -> None:
         raise conflict(
             "a round of this location is queued or running; erase the family when it has finished"
         )
+
+
+def _forget_answers(execute: Execute, location_id: str, family_id: str) -> int:
+    """Delete the kept answers to idempotent requests (an accept, an end) that name the family:
+    a retry after the erasure is done again, and refused, instead of replayed."""
+    mentions = _mentions(family_id)
+    rows = execute(
+        select(IdempotentRequestRow.key, IdempotentRequestRow.body).where(
+            IdempotentRequestRow.location_id == location_id
+        )
+    ).all()
+    keys = [row.key for row in rows if mentions.search(row.body.decode("utf-8", "replace"))]
+    if keys:
+        execute(
+            delete(IdempotentRequestRow).where(
+                IdempotentRequestRow.location_id == location_id,
+                IdempotentRequestRow.key.in_(keys),
+            )
+        )
+    return len(keys)
 
 
 def _changed(result: Result[Any]) -> int:
@@ -388,12 +416,18 @@ def _renamed(value: Any, pattern: re.Pattern[str], hashed: str) -> Any:
 
 
 def _result_without(result: SolveResult, family_id: str) -> SolveResult:
-    """The result without the family's proposal, unmatched entry and shortlist."""
+    """The result without the family's proposal, unmatched entry, shortlist and the digest of
+    its record in the round's fingerprint."""
+    fingerprint = result.round_fingerprint
+    if fingerprint is not None and family_id in fingerprint.families:
+        families = {k: v for k, v in fingerprint.families.items() if k != family_id}
+        fingerprint = fingerprint.model_copy(update={"families": families})
     return result.model_copy(
         update={
             "proposals": [p for p in result.proposals if p.family_id != family_id],
             "unmatched": [u for u in result.unmatched if u.family_id != family_id],
             "shortlists": [s for s in result.shortlists if s.family_id != family_id],
+            "round_fingerprint": fingerprint,
         }
     )
 
