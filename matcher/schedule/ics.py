@@ -5,7 +5,7 @@ carries that zone's ``VTIMEZONE``, which strict programs such as Outlook need.""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -46,8 +46,7 @@ def calendars(plan: Plan) -> dict[str, bytes]:
 
 
 def _at(day: date, part: str, which: int) -> datetime:
-    hours, minutes = map(int, PART_TIMES[part][which].split(":"))
-    return datetime.combine(day, time(hours, minutes), tzinfo=ZONE)
+    return datetime.combine(day, PART_TIMES[part][which], tzinfo=ZONE)
 
 
 def _introduction(intro: Introduction) -> Event:
