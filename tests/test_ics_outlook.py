@@ -77,3 +77,11 @@ def test_weekly_visits_keep_their_local_time_across_the_change(
         expected = hours_before if visit < change else hours_after
         assert (visit.hour, visit.minute) == expected
         assert visit.weekday() == 1
+
+
+def test_a_plan_with_nothing_planned_has_no_calendars() -> None:
+    round_ = round_of(
+        [volunteer("V1", slots=["tue-morning"])], [family("F1", slots=["mon-morning"])]
+    )
+    plan = plan_round(round_, solve(round_).proposals, date(2027, 3, 9))
+    assert plan.introductions == [] and calendars(plan) == {}

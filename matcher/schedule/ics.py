@@ -32,13 +32,16 @@ def calendars(plan: Plan) -> dict[str, bytes]:
         events = owners.setdefault(f"volunteer-{series.volunteer_id}", [])
         events.append(_visits(series))
         events.extend(_moved(series, moved) for moved in series.moved)
+    if not owners:
+        return {}
     days = [i.day for i in plan.introductions] + [s.review for s in plan.visits]
+    zone = vtimezone(ZONE, min(days), max(days))
     files = {}
     for owner, events in sorted(owners.items()):
         calendar = Calendar()
         calendar.add("prodid", PRODUCT)
         calendar.add("version", "2.0")
-        calendar.add_component(vtimezone(ZONE, min(days), max(days)))
+        calendar.add_component(zone)
         for event in events:
             calendar.add_component(event)
         files[owner] = calendar.to_ical()
