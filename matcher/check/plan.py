@@ -20,8 +20,9 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def check_plan(round_: Round, proposals: list[Proposal], plan: Plan) -> list[str]:
     """Every rule the plan breaks: meetings when someone is not free or double-booked, a
-    coordinator over their weekly meetings, visits off the match's slot or on a blocked day,
-    and proposals planned twice or lost."""
+    coordinator over their weekly meetings, visits off the match's slot or on a blocked day, a
+    first visit in a holiday or an absence (or later than the first free date), and proposals
+    planned twice or lost."""
     problems: list[str] = []
     problems += _every_proposal_once(proposals, plan)
     problems += _meetings_when_all_are_free(round_, plan)
@@ -127,8 +128,7 @@ def _weekly_visits(
         problems.append(f"{where}: not on the proposal's volunteer and slot")
     if _DAYS[series.first.weekday()] != series.slot.split("-")[0]:
         problems.append(f"{where}: the first visit is not on the slot's weekday")
-    if meeting is None or not meeting < series.first <= meeting + timedelta(days=7):
-        problems.append(f"{where}: the first visit is not in the week after the introduction")
+    problems += _first_visit_free(round_, meeting, series)
     skipped = {s.day for s in series.skipped}
     moved = {m.day: m for m in series.moved}
     people = (series.family_id, series.volunteer_id)
@@ -148,3 +148,30 @@ def _weekly_visits(
             problems.append(f"{where}: a visit on {day}, a public holiday, absence or holiday")
         day += timedelta(weeks=1)
     return problems
+
+
+def _visit_day_free(round_: Round, series: VisitSeries, day: date) -> bool:
+    people = (series.family_id, series.volunteer_id)
+    return not (
+        _public_holiday(day)
+        or _school_holiday(round_, day)
+        or any(_away(round_, p, day) for p in people)
+    )
+
+
+def _first_visit_free(round_: Round, meeting: date | None, series: VisitSeries) -> list[str]:
+    """The first visit is the first date after the introduction on the slot's weekday that is
+    free: no school holiday, no public holiday, neither person away."""
+    where = f"visits of {series.family_id}"
+    if meeting is None or series.first <= meeting:
+        return [f"{where}: the first visit is not after the introduction"]
+    if not _visit_day_free(round_, series, series.first):
+        return [f"{where}: the first visit on {series.first} is in a holiday or an absence"]
+    day = meeting + timedelta(days=1)
+    while day < series.first:
+        if _DAYS[day.weekday()] == _DAYS[series.first.weekday()] and _visit_day_free(
+            round_, series, day
+        ):
+            return [f"{where}: the first visit could be on {day}, before {series.first}"]
+        day += timedelta(days=1)
+    return []

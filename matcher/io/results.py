@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 import xlsxwriter
@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from matcher.domain.round import QUALITY_TERMS
 from matcher.io.tabular import csv_text
 from matcher.result import Shortlist, SolveResult
+from matcher.schedule.availability import PART_TIMES
 
 if TYPE_CHECKING:
     from matcher.schedule.plan import Plan
@@ -134,13 +135,14 @@ def results_xlsx(result: SolveResult) -> bytes:
 
 MAX_WIDTH = 60
 DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "hh:mm"
 
 
 def workbook_bytes(sheets: dict[str, TableData], day: date) -> bytes:
     """A workbook with one sheet per (header, rows): header in bold and frozen, columns as wide
     as their longest value (at most 60). Written row by row (constant memory), every value as
-    data: text as text, numbers as numbers, dates as dates. Its stored dates are ``day`` (the
-    round's date), so the same tables give the same bytes."""
+    data: text as text, numbers as numbers, dates as dates, times as times. Its stored dates
+    are ``day`` (the round's date), so the same tables give the same bytes."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -154,6 +156,7 @@ def workbook_bytes(sheets: dict[str, TableData], day: date) -> bytes:
     workbook.set_properties({"created": datetime(day.year, day.month, day.day)})
     bold = workbook.add_format({"bold": True})
     dated = workbook.add_format({"num_format": DATE_FORMAT})
+    clock = workbook.add_format({"num_format": TIME_FORMAT})
     for title, (header, rows) in sheets.items():
         sheet = workbook.add_worksheet(title)
         for column, width in enumerate(_widths(header, rows)):
@@ -163,7 +166,7 @@ def workbook_bytes(sheets: dict[str, TableData], day: date) -> bytes:
             sheet.write_string(0, column, name, bold)
         for number, row in enumerate(rows, start=1):
             for column, value in enumerate(row):
-                _write(sheet, number, column, value, dated)
+                _write(sheet, number, column, value, dated, clock)
     workbook.close()
     return buffer.getvalue()
 
@@ -174,8 +177,9 @@ def _write(
     column: int,
     value: object,
     dated: Format,
+    clock: Format,
 ) -> None:
-    """One cell as data: never a formula, whatever the text."""
+    """One cell as data: never a formula, whatever the text; a ``time`` as an Excel time."""
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -184,6 +188,8 @@ def _write(
         sheet.write_number(row, column, value)
     elif isinstance(value, datetime | date):
         sheet.write_datetime(row, column, value, dated)
+    elif isinstance(value, time):
+        sheet.write_datetime(row, column, value, clock)
     else:
         sheet.write_string(row, column, str(value))
 
@@ -202,17 +208,27 @@ def _widths(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int
 def _text(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()[:10]
+    if isinstance(value, time):
+        return value.isoformat()[:5]
     return str(value or "")
 
 
 def plan_tables(plan: Plan) -> dict[str, TableData]:
-    """The dated plan as tables: introductions, visit series, skipped visits, unplanned (dates
-    as ``date`` values, which the workbook writes as Excel dates)."""
+    """The dated plan as tables: introductions, visit series, skipped and moved visits,
+    unplanned. Dates are ``date`` values and the start and end of each half-day ``time``
+    values, which the workbook writes as Excel dates and times."""
     return {
         "Introductions": (
-            ["family_id", "volunteer_id", "coordinator_id", "date", "part"],
+            ["family_id", "volunteer_id", "coordinator_id", "date", "part", "start", "end"],
             [
-                [i.family_id, i.volunteer_id, i.coordinator_id or "", i.day, i.part]
+                [
+                    i.family_id,
+                    i.volunteer_id,
+                    i.coordinator_id or "",
+                    i.day,
+                    i.part,
+                    *PART_TIMES[i.part],
+                ]
                 for i in plan.introductions
             ],
         ),
@@ -221,6 +237,8 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
                 "family_id",
                 "volunteer_id",
                 "slot",
+                "start",
+                "end",
                 "first_visit",
                 "review",
                 "visits_skipped",
@@ -231,6 +249,7 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
                     v.family_id,
                     v.volunteer_id,
                     v.slot,
+                    *PART_TIMES[v.slot.split("-")[1]],
                     v.first,
                     v.review,
                     len(v.skipped),
@@ -248,7 +267,7 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
             ],
         ),
         "Moved visits": (
-            ["family_id", "volunteer_id", "date", "moved_to", "part", "reason"],
+            ["family_id", "volunteer_id", "date", "moved_to", "part", "start", "end", "reason"],
             [
                 [
                     v.family_id,
@@ -256,6 +275,7 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
                     m.day,
                     m.to_day,
                     m.to_part,
+                    *PART_TIMES[m.to_part],
                     m.reason,
                 ]
                 for v in plan.visits

@@ -1,4 +1,6 @@
-"""One self-contained HTML page per round: summary, a map of the proposals, score breakdowns,
+"""One self-contained HTML page per round: a summary in the coordinator's terms (families
+matched, quality of the proposals, why others wait, whether the choice is proven best; the solver's
+own figures folded away in technical details), a map of the proposals, score breakdowns,
 unmatched families with their reasons, shortlists, and charts. Charts are inline SVG drawn by
 matplotlib, so the page needs no network and no script; it shows ids, never names."""
 
@@ -6,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections import Counter
 from collections.abc import Iterable
 
 import matplotlib
@@ -14,7 +17,7 @@ from matplotlib.figure import Figure
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import QUALITY_TERMS
 from matcher.domain.slots import SLOT_NAMES
-from matcher.result import SolveResult
+from matcher.result import SolveResult, SolveStatus, UnmatchedReason
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
@@ -39,6 +42,7 @@ def round_report(prepared: PreparedRound, result: SolveResult) -> str:
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Matching round of {result.reference_date}</h1>",
         _summary(result),
+        _technical(result),
         "<h2>Map and charts</h2>",
         '<div class="figures">' + "".join(figures) + "</div>",
         "<h2>Proposals</h2>",
@@ -57,18 +61,83 @@ def round_report(prepared: PreparedRound, result: SolveResult) -> str:
     return "\n".join(parts) + "\n"
 
 
+STATUS_WORDS = {
+    SolveStatus.OPTIMAL: "proven optimal: no other choice of proposals does better by these rules",
+    SolveStatus.FEASIBLE: "good, but not proven optimal: the time limit came first",
+    SolveStatus.INFEASIBLE: "no possible set of proposals: the rules rule out every choice",
+    SolveStatus.TIME_LIMIT_NO_SOLUTION: "no proposals: the time limit came before any solution",
+    SolveStatus.INVALID: "no proposals: the solver refused the round as invalid",
+}
+"""The solver's status as a coordinator reads it."""
+
+REASON_WORDS = {
+    UnmatchedReason.NOT_ELIGIBLE: "not eligible for a match",
+    UnmatchedReason.NO_ELIGIBLE_VOLUNTEER: "no volunteer who fits the rules",
+    UnmatchedReason.OUTCOMPETED: "every volunteer who could help is proposed to another family",
+    UnmatchedReason.POOR_FIT: "only volunteers below the minimum quality",
+}
+"""Why families have no proposal, in words (the reasons' counts in the summary)."""
+
+
 def _summary(result: SolveResult) -> str:
+    """Families matched, how good the proposals are, why the others wait, and whether the
+    choice is proven best; the solver's numbers stay in the technical details."""
     r = result.report
-    return _rows_table(
+    share = f" ({r.families_matched / r.families_waiting:.0%})" if r.families_waiting else ""
+    rows = [
+        ["Families matched", f"{r.families_matched} of {r.families_waiting} waiting{share}"],
+        *_quality_rows(result),
+    ]
+    reasons = Counter(u.reason for u in result.unmatched)
+    if reasons:
+        rows.append(
+            [
+                "Why families wait",
+                "; ".join(
+                    f"{n} {'family' if n == 1 else 'families'}: {REASON_WORDS[reason]}"
+                    for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+                ),
+            ]
+        )
+    rows.append(["Result", STATUS_WORDS[r.status]])
+    return _rows_table([], rows, css="summary")
+
+
+def _quality_rows(result: SolveResult) -> list[list[str]]:
+    """The average quality of the proposals (0 = poor fit, 1 = perfect fit) and its spread."""
+    spread = result.report.proposal_quality
+    if spread is None or not result.proposals:
+        return [["Proposal quality", "no proposals"]]
+    average = sum(p.scores.quality for p in result.proposals) / len(result.proposals)
+    minimum = result.report.policy.min_quality
+    return [
+        [
+            "Proposal quality",
+            f"average {average:.2f}, on a scale from 0 (poor fit) to 1 (perfect fit)"
+            + (f" (minimum allowed {minimum:g})" if minimum else ""),
+        ],
+        [
+            "Spread of quality",
+            f"a quarter of the proposals below {spread.lower_quartile:.2f}, half below "
+            f"{spread.median:.2f}, a quarter above {spread.upper_quartile:.2f} "
+            f"(lowest {spread.minimum:.2f}, highest {spread.maximum:.2f})",
+        ],
+    ]
+
+
+def _technical(result: SolveResult) -> str:
+    """The solver's own figures, folded away: for whoever tunes or checks the solver."""
+    r = result.report
+    table = _rows_table(
         [],
         [
-            ["Status", f"{r.status} ({r.backend})"],
-            ["Families matched", f"{r.families_matched} of {r.families_waiting} waiting"],
+            ["Solver", f"{r.backend}, status {r.status}"],
             ["Objective / proven bound", f"{r.objective} / {r.bound} (gap {r.gap_text()})"],
             ["Eligible pairs", str(r.candidate_pairs)],
         ],
         css="summary",
     )
+    return f"<details><summary>Technical details</summary>{table}</details>"
 
 
 def _proposals(result: SolveResult) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import cache
 
 import holidays
@@ -18,11 +18,11 @@ from matcher.domain.round import Round
 from matcher.domain.slots import DAYS, PARTS
 
 PART_TIMES = {
-    "morning": ("09:30", "12:00"),
-    "afternoon": ("13:30", "16:00"),
-    "evening": ("19:00", "21:00"),
+    "morning": (time(9, 30), time(12, 0)),
+    "afternoon": (time(13, 30), time(16, 0)),
+    "evening": (time(19, 0), time(21, 0)),
 }
-"""Clock times used for calendar events of each part of the day (local time)."""
+"""Start and end (local time) of each part of the day, for calendar events and the workbook."""
 
 
 @dataclass(frozen=True, order=True)

@@ -5,8 +5,9 @@ coordinator, the volunteer and the family are all free (weekly slots, no public 
 absence, and not the volunteer's running visits), at most one meeting per coordinator per
 half-day and ``meetings_per_week`` per coordinator per week. The objective plans the most
 families first, weighted by their priority (waiting time, re-match), then the earliest dates.
-Visits: weekly on the match's slot from the first slot date after the introduction until the
-review (13 weeks, about three months, by default). A visit on a public holiday or during an
+Visits: weekly on the match's slot from the first free slot date after the introduction (not in
+a school holiday, on a public holiday or in an absence of the family or the volunteer) until the
+review (13 weeks, about three months, by default). A later visit on a public holiday or during an
 absence moves to another shared half-day of that week when there is one, and is skipped
 otherwise; visits pause in school holidays. Each moved or skipped visit carries its reason.
 """
@@ -171,13 +172,11 @@ def _visits(
     shared: list[str],
     busy: set[str],
 ) -> VisitSeries:
-    """Weekly visits from the first slot date after the meeting up to the review. A visit that
-    falls on a public holiday or an absence moves to another half-day of the same week that
-    both share (and the volunteer has free); failing that, and in school holidays, it is
-    skipped."""
-    first = meeting + timedelta(days=1)
-    while DAYS[first.weekday()] != proposal.slot.split("-")[0]:
-        first += timedelta(days=1)
+    """Weekly visits from the first visit (see ``_first_visit``) up to the review. A later
+    visit that falls on a public holiday or an absence moves to another half-day of the same
+    week that both share (and the volunteer has free); failing that, and in school holidays,
+    it is skipped."""
+    first = _first_visit(free, proposal, meeting)
     review = first + timedelta(weeks=review_weeks)
     skipped, moved = [], []
     day = first
@@ -204,6 +203,18 @@ def _visits(
         skipped=skipped,
         moved=moved,
     )
+
+
+def _first_visit(free: Availability, proposal: Proposal, meeting: date) -> date:
+    """The first date after the meeting on the slot's weekday that is free for a visit: no
+    school holiday, no public holiday, and neither the family nor the volunteer away. It
+    always exists: every holiday and absence ends."""
+    first = meeting + timedelta(days=1)
+    while DAYS[first.weekday()] != proposal.slot.split("-")[0]:
+        first += timedelta(days=1)
+    while free.school_holiday(first) is not None or _blocked(free, proposal, first) is not None:
+        first += timedelta(weeks=1)
+    return first
 
 
 def _blocked(free: Availability, proposal: Proposal, day: date) -> str | None:
