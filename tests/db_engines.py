@@ -76,3 +76,21 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     for engine in empty_database(request.param, tmp_path):
         upgrade(engine)
         yield engine
+
+
+def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of ``kind``, for another process (a server, a worker); a
+    PostgreSQL schema of its own, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'matcher.db'}"
+        return
+    admin = _postgres_or_skip()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
