@@ -14,7 +14,7 @@ from matcher.db.migrate import upgrade
 from matcher.service.context import Context, utc_now
 from matcher.service.observe import Metrics, Observed
 from matcher.service.problems import HANDLERS
-from matcher.service.routes import health, locations, records, rounds
+from matcher.service.routes import docs, health, locations, records, rounds
 from matcher.service.settings import ServiceSettings
 
 API_VERSION = "1"
@@ -47,6 +47,6 @@ def create_app(
     app.state.context = Context(engine, settings, clock)
     app.state.metrics = Metrics()
     app.add_middleware(Observed, metrics=app.state.metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (health, locations, records, rounds):
+    for module in (health, docs, locations, records, rounds):
         app.include_router(module.router)
     return app
