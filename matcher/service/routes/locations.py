@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field, HttpUrl
@@ -37,7 +37,10 @@ class Location(BaseModel):
 
 class NewKey(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="what the key is for")
-    scope: Scope = Field(description="read, write or admin (each includes the ones before)")
+    scope: Literal[Scope.READ, Scope.WRITE, Scope.ADMIN] = Field(
+        description="read, write or admin (each includes the ones before); a service key is "
+        "made with matcher admin, never over HTTP"
+    )
 
 
 class KeyOut(BaseModel):

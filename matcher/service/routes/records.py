@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from matcher.domain.round import Round
 from matcher.io.limits import MAX_FILE_BYTES
-from matcher.io.problems import InputError, InputProblem
+from matcher.io.problems import InputError, InputProblem, json_path, validation_problems
 from matcher.io.rounds import load_round
 from matcher.service.access import Reader, Writer
 from matcher.service.problems import PROBLEM_RESPONSES, ServiceError
@@ -38,6 +38,8 @@ IfMatch = Annotated[
     str | None, Header(description="the ETag read; required to replace an existing record")
 ]
 ID_PATH = {"min_length": 1, "max_length": 64}
+STALE = PROBLEM_RESPONSES[409] | {"description": "If-Match is stale: read it again"}
+REQUIRED = PROBLEM_RESPONSES[409] | {"description": "If-Match is required to replace"}
 
 
 def _single(kind: Kind) -> None:
@@ -57,11 +59,7 @@ def _single(kind: Kind) -> None:
         summary=f"Create or replace one of {kind.segment} (idempotent)",
         tags=tags,
         name=f"put_{kind.field}",
-        responses={
-            201: {"description": "Created"},
-            412: PROBLEM_RESPONSES[409] | {"description": "If-Match is stale"},
-            428: PROBLEM_RESPONSES[409] | {"description": "If-Match is required to replace"},
-        },
+        responses={201: {"model": model, "description": "Created"}, 412: STALE, 428: REQUIRED},
     )
     def put(
         here: Writer,
@@ -89,6 +87,7 @@ def _single(kind: Kind) -> None:
         summary=f"Delete one of {kind.segment}",
         tags=tags,
         name=f"delete_{kind.field}",
+        responses={412: STALE},
     )
     def delete(here: Writer, record_id: str, if_match: IfMatch = None) -> Response:
         delete_record(
@@ -113,9 +112,13 @@ def _pair(kind: Kind) -> None:
         summary=f"Add a pair to {kind.segment} (idempotent)",
         tags=tags,
         name=f"put_{kind.field}",
+        responses={201: {"model": model, "description": "Created"}},
     )
     def put(here: Writer, family_id: str, volunteer_id: str, response: Response) -> model:
-        body = kind.model.model_validate({"family_id": family_id, "volunteer_id": volunteer_id})
+        try:
+            body = kind.model.model_validate({"family_id": family_id, "volunteer_id": volunteer_id})
+        except ValidationError as error:
+            raise InputError(validation_problems(error, _in_path)) from None
         item, created = put_record(
             here.ctx.store(here.location_id), kind, body, "*", here.caller.actor, here.ctx.clock()
         )
@@ -139,6 +142,10 @@ def _pair(kind: Kind) -> None:
             here.ctx.clock(),
         )
         return Response(status_code=204)
+
+
+def _in_path(location: tuple[str | int, ...], message: str) -> InputProblem:
+    return InputProblem("request path", None, json_path(("path", *location)), message)
 
 
 def _listing(kind: Kind) -> None:
@@ -186,7 +193,12 @@ class Imported(BaseModel):
     families: int
 
 
-@router.put("/round", summary="Replace the whole round (bulk import as JSON)", tags=["round"])
+@router.put(
+    "/round",
+    summary="Replace the whole round (bulk import as JSON)",
+    tags=["round"],
+    responses={412: STALE},
+)
 def import_round_json(
     here: Writer, body: Round, response: Response, if_match: IfMatch = None
 ) -> Imported:
@@ -197,6 +209,10 @@ def import_round_json(
     "/round/import",
     summary="Replace the whole round from a file: .xlsx, .json, or a .zip of CSV files",
     tags=["round"],
+    responses={
+        412: STALE,
+        413: PROBLEM_RESPONSES[409] | {"description": "The file is too large"},
+    },
 )
 def import_round_file(
     here: Writer, file: UploadFile, response: Response, if_match: IfMatch = None
