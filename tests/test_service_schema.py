@@ -39,7 +39,7 @@ pytest_plugins = ["service_api"]
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 LOCATION = "L1"
-EXAMPLES = 8
+EXAMPLES = 12
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -232,3 +232,28 @@ def test_stale_and_created_answers_of_the_records_are_declared(api: Api) -> None
     assert [a.status_code for a in answers.values()] == [201, 412, 412]
     for (method, tail), answer in answers.items():
         assert _declared(api, method, f"/v1/locations/{{location}}{tail}", answer.status_code)
+
+
+def test_an_empty_idempotency_key_is_refused_naming_the_header(api: Api) -> None:
+    keys = api.location()
+    headers = {"Idempotency-Key": ""}
+    refused = api.call("POST", "/v1/locations/L1/rounds", keys[Scope.WRITE], headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "header.idempotency-key"
+
+
+def test_ids_and_names_no_database_can_hold_are_refused_naming_the_field(api: Api) -> None:
+    keys = api.location()
+    base = "/v1/locations/L1"
+    nul = "%00"
+    calls = {
+        "query.round_id": ("GET", f"{base}/proposals?round_id=r{nul}", None),
+        "path.round_id": ("GET", f"{base}/rounds/r{nul}", None),
+        "path.family_id": ("POST", f"{base}/rounds/r1/proposals/F{nul}/accept", None),
+        "path.key_id": ("DELETE", f"{base}/keys/k{nul}", None),
+        "body.name": ("POST", f"{base}/keys", {"name": "a\u0000b", "scope": "read"}),
+    }
+    for field, (method, path, body) in calls.items():
+        refused = api.call(method, path, keys[Scope.ADMIN], json=body)
+        assert refused.status_code == 422, (field, refused.text)
+        assert [e["field"] for e in refused.json()["errors"]] == [field]

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, UploadFile
-from pydantic import BaseModel, ValidationError
+from fastapi import Path as PathParam
+from pydantic import BaseModel
 
+from matcher.domain.people import Id
 from matcher.domain.round import Round
 from matcher.io.limits import MAX_FILE_BYTES
-from matcher.io.problems import InputError, InputProblem, json_path, validation_problems
+from matcher.io.problems import InputError, InputProblem
 from matcher.io.rounds import load_round
 from matcher.service.access import Reader, Writer
 from matcher.service.problems import PROBLEM_RESPONSES, ServiceError
@@ -38,6 +40,8 @@ IfMatch = Annotated[
     str | None, Header(description="the ETag read; required to replace an existing record")
 ]
 ID_PATH = {"min_length": 1, "max_length": 64}
+PairId = Annotated[Id, PathParam(description="an id in the case system")]
+"""A family's or a volunteer's id naming a pair: checked as the records' ids are (422)."""
 STALE = PROBLEM_RESPONSES[409] | {"description": "If-Match is stale: read it again"}
 REQUIRED = PROBLEM_RESPONSES[409] | {"description": "If-Match is required to replace"}
 
@@ -114,11 +118,8 @@ def _pair(kind: Kind) -> None:
         name=f"put_{kind.field}",
         responses={201: {"model": model, "description": "Created"}},
     )
-    def put(here: Writer, family_id: str, volunteer_id: str, response: Response) -> model:
-        try:
-            body = kind.model.model_validate({"family_id": family_id, "volunteer_id": volunteer_id})
-        except ValidationError as error:
-            raise InputError(validation_problems(error, _in_path)) from None
+    def put(here: Writer, family_id: PairId, volunteer_id: PairId, response: Response) -> model:
+        body = kind.model.model_validate({"family_id": family_id, "volunteer_id": volunteer_id})
         item, created = put_record(
             here.ctx.store(here.location_id), kind, body, "*", here.caller.actor, here.ctx.clock()
         )
@@ -132,7 +133,7 @@ def _pair(kind: Kind) -> None:
         tags=tags,
         name=f"delete_{kind.field}",
     )
-    def delete(here: Writer, family_id: str, volunteer_id: str) -> Response:
+    def delete(here: Writer, family_id: PairId, volunteer_id: PairId) -> Response:
         delete_record(
             here.ctx.store(here.location_id),
             kind,
@@ -142,10 +143,6 @@ def _pair(kind: Kind) -> None:
             here.ctx.clock(),
         )
         return Response(status_code=204)
-
-
-def _in_path(location: tuple[str | int, ...], message: str) -> InputProblem:
-    return InputProblem("request path", None, json_path(("path", *location)), message)
 
 
 def _listing(kind: Kind) -> None:
