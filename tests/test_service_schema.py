@@ -20,7 +20,6 @@ import schemathesis
 import sqlalchemy
 from builders import family, volunteer
 from db_engines import DATABASES, empty_database
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -69,9 +68,8 @@ OPERATIONS = sorted(
 
 @dataclass
 class Served:
-    """The app under test, its schema, the keys to call it with and the location's real ids."""
+    """The schema of the app under test, the keys to call it with and the location's ids."""
 
-    app: FastAPI
     schema: Any
     admin_key: str
     service_key: str
@@ -108,7 +106,10 @@ def _fill(api: Api, engine: sqlalchemy.Engine) -> dict[str, str]:
         "family_id": proposal["family_id"],
         "volunteer_id": proposal["volunteer_id"],
         "key_id": key_id,
-        "record_id": round_["volunteers"][0]["id"],
+        "volunteers": round_["volunteers"][0]["id"],
+        "families": round_["families"][0]["id"],
+        "coordinators": round_["coordinators"][0]["id"],
+        "active-matches": round_["active_matches"][0]["family_id"],
     }
 
 
@@ -124,14 +125,18 @@ def served(
         with TestClient(app) as client:
             ids = _fill(Api(client, engine, service_key), engine)
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-        yield Served(app, schema, ids.pop("admin_key"), service_key, ids)
+        yield Served(schema, ids.pop("admin_key"), service_key, ids)
 
 
 def _path_parameters(operation: Any, served: Served, real: bool) -> dict[str, str]:
+    """The location always; with ``real``, every other parameter that names something the
+    location has (a ``record_id`` by the segment before it) is its real id."""
     names = [p.name for p in operation.path_parameters]
     fixed = {"location": LOCATION} if "location" in names else {}
     if real:
-        fixed |= {name: served.ids[name] for name in names if name in served.ids}
+        kind = operation.path.split("/")[-2]
+        ids = served.ids | ({"record_id": served.ids[kind]} if kind in served.ids else {})
+        fixed |= {name: ids[name] for name in names if name in ids}
     return fixed
 
 
