@@ -16,6 +16,7 @@ from matcher.service.observe import Metrics, Observed
 from matcher.service.problems import HANDLERS
 from matcher.service.routes import (
     calendars,
+    docs,
     health,
     locations,
     privacy,
@@ -56,7 +57,17 @@ def create_app(
     app.state.context = Context(engine, settings, clock)
     app.state.metrics = Metrics()
     app.add_middleware(Observed, metrics=app.state.metrics, max_body_bytes=settings.max_body_bytes)
-    routers = (health, locations, records, rounds, simulations, recommendations, privacy, calendars)
+    routers = (
+        health,
+        docs,
+        locations,
+        records,
+        rounds,
+        simulations,
+        recommendations,
+        privacy,
+        calendars,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

@@ -3,6 +3,7 @@ detail and, for bad input, each problem with the field it concerns, as the comma
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import Request
@@ -118,7 +119,10 @@ async def on_busy(_request: Request, error: Exception) -> JSONResponse:
 async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     detail = error.detail if isinstance(error.detail, str) else None
-    title = {404: "Not Found", 405: "Method Not Allowed"}.get(error.status_code, "Error")
+    try:
+        title = HTTPStatus(error.status_code).phrase
+    except ValueError:
+        title = "Error"
     return response(
         Problem(title=title, status=error.status_code, detail=detail),
         dict(error.headers) if error.headers else None,
@@ -138,6 +142,7 @@ HANDLERS: dict[Any, Any] = {
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": text}
     for status, text in {
+        400: "The body could not be read (e.g. not UTF-8, or a broken form)",
         401: "No valid API key",
         403: "The key lacks the scope",
         404: "No such record in this location",

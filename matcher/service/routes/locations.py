@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import func, select, update
 
@@ -21,9 +21,14 @@ from matcher.service.problems import PROBLEM_RESPONSES, ServiceError, conflict, 
 router = APIRouter(prefix="/v1", tags=["locations"], responses=PROBLEM_RESPONSES)
 
 
+NAME = r"^[^\x00-\x1f\x7f]+$"
+"""A name: any text without control characters (which no database column or log line wants)."""
+KeyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="the key's id")]
+
+
 class NewLocation(BaseModel):
     id: Id = Field(description="the location's id, chosen by the case system")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=NAME)
 
 
 class Location(BaseModel):
@@ -36,8 +41,11 @@ class Location(BaseModel):
 
 
 class NewKey(BaseModel):
-    name: str = Field(min_length=1, max_length=200, description="what the key is for")
-    scope: Scope = Field(description="read, write or admin (each includes the ones before)")
+    name: str = Field(min_length=1, max_length=200, pattern=NAME, description="what the key is for")
+    scope: Literal[Scope.READ, Scope.WRITE, Scope.ADMIN] = Field(
+        description="read, write or admin (each includes the ones before); a service key is "
+        "made with matcher admin, never over HTTP"
+    )
 
 
 class KeyOut(BaseModel):
@@ -113,7 +121,7 @@ def get_keys(here: Admin) -> list[KeyOut]:
 @router.delete(
     "/locations/{location}/keys/{key_id}", status_code=204, summary="Revoke a key at once"
 )
-def delete_key(here: Admin, key_id: str) -> Response:
+def delete_key(here: Admin, key_id: KeyId) -> Response:
     if not revoke_key(here.ctx.engine, here.location_id, key_id, here.ctx.clock()):
         raise not_found("such key")
     return Response(status_code=204)

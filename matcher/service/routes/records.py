@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, UploadFile
+from fastapi import Path as PathParam
 from pydantic import BaseModel
 
+from matcher.domain.people import Id
 from matcher.domain.round import Round
 from matcher.io.limits import MAX_FILE_BYTES
 from matcher.io.problems import InputError, InputProblem
@@ -38,6 +40,10 @@ IfMatch = Annotated[
     str | None, Header(description="the ETag read; required to replace an existing record")
 ]
 ID_PATH = {"min_length": 1, "max_length": 64}
+PairId = Annotated[Id, PathParam(description="an id in the case system")]
+"""A family's or a volunteer's id naming a pair: checked as the records' ids are (422)."""
+STALE = PROBLEM_RESPONSES[409] | {"description": "If-Match is stale: read it again"}
+REQUIRED = PROBLEM_RESPONSES[409] | {"description": "If-Match is required to replace"}
 
 
 def _single(kind: Kind) -> None:
@@ -57,11 +63,7 @@ def _single(kind: Kind) -> None:
         summary=f"Create or replace one of {kind.segment} (idempotent)",
         tags=tags,
         name=f"put_{kind.field}",
-        responses={
-            201: {"description": "Created"},
-            412: PROBLEM_RESPONSES[409] | {"description": "If-Match is stale"},
-            428: PROBLEM_RESPONSES[409] | {"description": "If-Match is required to replace"},
-        },
+        responses={201: {"model": model, "description": "Created"}, 412: STALE, 428: REQUIRED},
     )
     def put(
         here: Writer,
@@ -89,6 +91,7 @@ def _single(kind: Kind) -> None:
         summary=f"Delete one of {kind.segment}",
         tags=tags,
         name=f"delete_{kind.field}",
+        responses={412: STALE},
     )
     def delete(here: Writer, record_id: str, if_match: IfMatch = None) -> Response:
         delete_record(
@@ -113,8 +116,9 @@ def _pair(kind: Kind) -> None:
         summary=f"Add a pair to {kind.segment} (idempotent)",
         tags=tags,
         name=f"put_{kind.field}",
+        responses={201: {"model": model, "description": "Created"}},
     )
-    def put(here: Writer, family_id: str, volunteer_id: str, response: Response) -> model:
+    def put(here: Writer, family_id: PairId, volunteer_id: PairId, response: Response) -> model:
         body = kind.model.model_validate({"family_id": family_id, "volunteer_id": volunteer_id})
         item, created = put_record(
             here.ctx.store(here.location_id), kind, body, "*", here.caller.actor, here.ctx.clock()
@@ -129,7 +133,7 @@ def _pair(kind: Kind) -> None:
         tags=tags,
         name=f"delete_{kind.field}",
     )
-    def delete(here: Writer, family_id: str, volunteer_id: str) -> Response:
+    def delete(here: Writer, family_id: PairId, volunteer_id: PairId) -> Response:
         delete_record(
             here.ctx.store(here.location_id),
             kind,
@@ -186,7 +190,12 @@ class Imported(BaseModel):
     families: int
 
 
-@router.put("/round", summary="Replace the whole round (bulk import as JSON)", tags=["round"])
+@router.put(
+    "/round",
+    summary="Replace the whole round (bulk import as JSON)",
+    tags=["round"],
+    responses={412: STALE},
+)
 def import_round_json(
     here: Writer, body: Round, response: Response, if_match: IfMatch = None
 ) -> Imported:
@@ -197,6 +206,10 @@ def import_round_json(
     "/round/import",
     summary="Replace the whole round from a file: .xlsx, .json, or a .zip of CSV files",
     tags=["round"],
+    responses={
+        412: STALE,
+        413: PROBLEM_RESPONSES[409] | {"description": "The file is too large"},
+    },
 )
 def import_round_file(
     here: Writer, file: UploadFile, response: Response, if_match: IfMatch = None

@@ -7,11 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from matcher.db.jobs import JobStatus, JobView, get
 from matcher.db.service_tables import ProposalStatus
+from matcher.domain.people import Id
 from matcher.domain.prepared import prepare
 from matcher.domain.round import Backend
 from matcher.io.results import results_xlsx
@@ -36,8 +37,16 @@ router = APIRouter(prefix="/v1/locations/{location}", responses=PROBLEM_RESPONSE
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(max_length=200, description="the same key again returns the first request's job"),
+    Header(
+        min_length=1,
+        max_length=200,
+        description="the same key again returns the first request's job",
+    ),
 ]
+ROUND_ID = r"^[A-Za-z0-9_-]{1,32}$"
+"""A round's id as ``POST /rounds`` made it (URL-safe, 32 characters at most)."""
+RoundId = Annotated[str, Path(pattern=ROUND_ID, description="the round's id")]
+FamilyId = Annotated[Id, Path(description="the family's id in the case system")]
 
 
 class RoundRequest(BaseModel):
@@ -97,7 +106,7 @@ def post_round(
 
 
 @router.get("/rounds/{round_id}", summary="A round's job: status and summary", tags=["rounds"])
-def get_round(here: Reader, round_id: str) -> JobView:
+def get_round(here: Reader, round_id: RoundId) -> JobView:
     return _job(here, round_id)
 
 
@@ -106,7 +115,7 @@ def get_round(here: Reader, round_id: str) -> JobView:
     summary="A finished round's proposals, unmatched families and shortlists",
     tags=["rounds"],
 )
-def get_result(here: Reader, round_id: str) -> SolveResult:
+def get_result(here: Reader, round_id: RoundId) -> SolveResult:
     _finished(here, round_id)
     return result_of(here.ctx.engine, here.location_id, round_id)
 
@@ -118,7 +127,7 @@ def get_result(here: Reader, round_id: str) -> SolveResult:
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def get_workbook(here: Reader, round_id: str) -> Response:
+def get_workbook(here: Reader, round_id: RoundId) -> Response:
     _finished(here, round_id)
     result = result_of(here.ctx.engine, here.location_id, round_id)
     return Response(
@@ -135,7 +144,7 @@ def get_workbook(here: Reader, round_id: str) -> Response:
     response_class=Response,
     responses={200: {"content": {"text/html": {}}}},
 )
-def get_report(here: Reader, round_id: str) -> Response:
+def get_report(here: Reader, round_id: RoundId) -> Response:
     from matcher.report.html import round_report  # matplotlib: only when asked for
 
     _finished(here, round_id)
@@ -148,7 +157,7 @@ def get_report(here: Reader, round_id: str) -> Response:
 def get_proposals(
     here: Reader,
     status: Annotated[ProposalStatus | None, Query()] = None,
-    round_id: Annotated[str | None, Query(max_length=32)] = None,
+    round_id: Annotated[str | None, Query(pattern=ROUND_ID)] = None,
 ) -> list[ProposalOut]:
     return [
         _proposal_out(row) for row in proposals(here.ctx.engine, here.location_id, status, round_id)
@@ -162,7 +171,7 @@ def get_proposals(
     response_model=ProposalOut,
 )
 def accept_proposal(
-    here: Writer, round_id: str, family_id: str, idempotency_key: IdempotencyKey = None
+    here: Writer, round_id: RoundId, family_id: FamilyId, idempotency_key: IdempotencyKey = None
 ) -> Any:
     return _once(
         here,
@@ -179,7 +188,7 @@ def accept_proposal(
     response_model=ProposalOut,
 )
 def decline_proposal(
-    here: Writer, round_id: str, family_id: str, idempotency_key: IdempotencyKey = None
+    here: Writer, round_id: RoundId, family_id: FamilyId, idempotency_key: IdempotencyKey = None
 ) -> Any:
     return _once(
         here,
@@ -196,7 +205,7 @@ def decline_proposal(
     response_model=Ended,
 )
 def end_match(
-    here: Writer, family_id: str, body: EndRequest, idempotency_key: IdempotencyKey = None
+    here: Writer, family_id: FamilyId, body: EndRequest, idempotency_key: IdempotencyKey = None
 ) -> Any:
     now = here.ctx.clock()
 
