@@ -17,6 +17,9 @@ from matcher.service.privacy import (
 )
 from matcher.service.problems import PROBLEM_RESPONSES
 
+MAX_LINE_ID = 2**31 - 1
+"""Audit lines are numbered by a 32-bit integer column."""
+
 router = APIRouter(prefix="/v1/locations/{location}", responses=PROBLEM_RESPONSES)
 
 FamilyId = Annotated[str, Path(min_length=1, max_length=64, description="the case system's id")]
@@ -49,7 +52,9 @@ def erase_personal_data(here: Admin, family_id: FamilyId) -> Erasure:
 @router.get("/audit", summary="The audit log: who changed what, oldest first", tags=["audit"])
 def get_audit(
     here: Admin,
-    after: Annotated[int, Query(ge=0, description="the last line's id already read")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_LINE_ID, description="the last line's id already read")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     return audit_page(here.ctx.engine, here.location_id, after, limit)
