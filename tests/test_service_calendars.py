@@ -190,8 +190,8 @@ def test_an_accepted_match_is_planned_on_the_only_half_day_it_has(api: Api, work
 
 def test_a_family_matched_again_is_planned_once(api: Api, worker: None) -> None:
     """F1's first match ended (the volunteer stopped) and a later round matched it again, with
-    the same volunteer on the same half-day: both proposals are accepted, one match runs, and
-    the feed holds one introduction (the latest proposal's)."""
+    another volunteer: both proposals are accepted, one match runs, and the feed holds one
+    introduction (the latest proposal's)."""
     keys = _one_pair(api)
     _accept_f1(api, keys)
     ended = api.call(
@@ -201,9 +201,13 @@ def test_a_family_matched_again_is_planned_once(api: Api, worker: None) -> None:
         json={"reason": "volunteer_stopped"},
     )
     assert ended.status_code == 200 and ended.json()["waiting_again"]
+    second = volunteer("V2").model_dump(mode="json")
+    assert (
+        api.call("PUT", f"{BASE}/volunteers/V2", keys[Scope.WRITE], json=second).status_code == 201
+    )
     _accept_f1(api, keys)
     accepted = api.call("GET", f"{BASE}/proposals?status=accepted", keys[Scope.READ]).json()
-    assert [p["family_id"] for p in accepted] == ["F1", "F1"]
+    assert [(p["family_id"], p["volunteer_id"]) for p in accepted] == [("F1", "V1"), ("F1", "V2")]
     token = _token(api, "L1", keys[Scope.ADMIN], "coordinator", "C1")
     summaries = [str(e["summary"]) for e in _feed(api, token["url"]).walk("VEVENT")]
-    assert summaries == ["Introduction: family F1 and volunteer V1"]
+    assert summaries == ["Introduction: family F1 and volunteer V2"]
