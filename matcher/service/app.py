@@ -23,6 +23,7 @@ from matcher.service.routes import (
     simulations,
 )
 from matcher.service.settings import ServiceSettings
+from matcher.web import app as web
 
 API_VERSION = "1"
 
@@ -54,6 +55,6 @@ def create_app(
     app.state.context = Context(engine, settings, clock)
     app.state.metrics = Metrics()
     app.add_middleware(Observed, metrics=app.state.metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (health, locations, records, rounds, simulations, recommendations):
+    for module in (health, locations, records, rounds, simulations, recommendations, web):
         app.include_router(module.router)
     return app
