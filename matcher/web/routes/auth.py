@@ -35,6 +35,8 @@ def _secure(request: Request) -> bool:
 @router.get("/aanmelden")
 def sign_in_form(request: Request) -> Response:
     page = page_of(request)
+    if page.session is not None:
+        return RedirectResponse("/web/", status_code=303)
     token = secrets.token_urlsafe(32)
     response = page.render("sign_in.html", sign_in_token=token, error=None, email="")
     _set_sign_in_cookie(request, response, token)
