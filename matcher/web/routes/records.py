@@ -53,7 +53,7 @@ def _slots(record: Any, page: Page) -> str:
 
 
 STATUS = {
-    "open": N_("waiting"),
+    "open": N_("in the programme"),
     "closed": N_("closed"),
     "active": N_("active"),
     "paused": N_("paused"),
