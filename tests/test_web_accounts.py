@@ -248,3 +248,18 @@ def test_the_admin_command_creates_an_account(tmp_path: Path) -> None:
     found = authenticate(engine, "piet@example.nl", PASSWORD, NOW)
     assert found is not None and found.role is Role.REGIONAL_MANAGER
     engine.dispose()
+
+
+def test_each_role_sees_its_locations(api: Api) -> None:
+    for name in ("A", "B", "C"):
+        api.location(name)
+    manager = Browser(api)
+    manager.sign_in(account(api, "rita@example.nl", Role.REGIONAL_MANAGER, "A", "B"))
+    home = manager.get("/web/").text
+    assert "Location A" in home and "Location B" in home and "Location C" not in home
+    assert manager.get("/web/locaties/B/vrijwilligers").status_code == 200
+    assert manager.get("/web/locaties/C/vrijwilligers").status_code == 404
+    admin = Browser(api)
+    admin.sign_in(account(api, "root@example.nl", Role.ADMIN))
+    assert all(f"Location {name}" in admin.get("/web/").text for name in "ABC")
+    assert "Toevoegen" in admin.get("/web/locaties/C/gezinnen").text
