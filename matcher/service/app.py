@@ -26,6 +26,7 @@ from matcher.service.routes import (
     simulations,
 )
 from matcher.service.settings import ServiceSettings
+from matcher.web import app as web
 
 API_VERSION = "1"
 
@@ -67,6 +68,7 @@ def create_app(
         recommendations,
         privacy,
         calendars,
+        web,
     )
     for module in routers:
         app.include_router(module.router)

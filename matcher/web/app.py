@@ -1,0 +1,11 @@
+"""The web app's routes, served under ``/web`` by the same application as the API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from matcher.web.routes import auth, imports, records, rounds
+
+router = APIRouter()
+for _module in (auth, records, imports, rounds):
+    router.include_router(_module.router)

@@ -1,0 +1,151 @@
+"""Signing in and out, choosing the language, the start page and the stylesheet.
+
+The sign-in form has no session yet: its form token is a random value in a short-lived cookie
+and in the form (double submit), so another site cannot sign a browser in to its own account."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+
+from matcher.db.tables import LocationRow
+from matcher.web.accounts import authenticate
+from matcher.web.guard import CSRF_FIELD, Posted, SignedIn
+from matcher.web.i18n import LANGUAGES
+from matcher.web.pages import LANGUAGE_COOKIE, PageRoute, page_of
+from matcher.web.sessions import COOKIE, LIFETIME, close_session, open_session
+
+router = APIRouter(prefix="/web", route_class=PageRoute, include_in_schema=False)
+
+SIGN_IN_COOKIE = "matcher_sign_in"
+STATIC = Path(__file__).parent.parent / "static"
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+@router.get("/aanmelden")
+def sign_in_form(request: Request) -> Response:
+    page = page_of(request)
+    if page.session is not None:
+        return RedirectResponse("/web/", status_code=303)
+    token = secrets.token_urlsafe(32)
+    response = page.render("sign_in.html", sign_in_token=token, error=None, email="")
+    _set_sign_in_cookie(request, response, token)
+    return response
+
+
+@router.post("/aanmelden")
+def sign_in(
+    request: Request,
+    email: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf: Annotated[str, Form(alias=CSRF_FIELD, max_length=100)] = "",
+) -> Response:
+    page = page_of(request)
+    expected = request.cookies.get(SIGN_IN_COOKIE, "")
+    if not expected or not hmac.compare_digest(csrf, expected):
+        raise page.refuse(403, page.gettext("The form has expired. Open the page again."))
+    user = authenticate(page.ctx.engine, email, password, page.ctx.clock())
+    if user is None:
+        token = secrets.token_urlsafe(32)
+        refused = page.render(
+            "sign_in.html",
+            401,
+            sign_in_token=token,
+            email=email,
+            error=page.gettext(
+                "Signing in did not succeed. Check your e-mail address and password. "
+                "After 5 failed attempts, signing in is blocked for 15 minutes."
+            ),
+        )
+        _set_sign_in_cookie(request, refused, token)
+        return refused
+    token = open_session(page.ctx.engine, user, page.ctx.clock())
+    response: Response = RedirectResponse("/web/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(LIFETIME.total_seconds()),
+        path="/web",
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+    )
+    response.delete_cookie(SIGN_IN_COOKIE, path="/web")
+    return response
+
+
+@router.post("/afmelden")
+def sign_out(page: Posted) -> Response:
+    assert page.session is not None
+    close_session(page.ctx.engine, page.session)
+    response = RedirectResponse("/web/aanmelden", status_code=303)
+    response.delete_cookie(COOKIE, path="/web", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/")
+def home(page: SignedIn) -> Response:
+    """The person's locations; straight to the waiting list when there is only one."""
+    assert page.session is not None
+    user = page.session.user
+    with page.ctx.engine.connect() as connection:
+        rows = connection.execute(select(LocationRow.id, LocationRow.name).order_by(LocationRow.id))
+        locations = [row for row in rows if user.may_read(row.id)]
+    if len(locations) == 1:
+        return RedirectResponse(f"/web/locaties/{locations[0].id}/gezinnen", status_code=303)
+    return page.render("home.html", locations=locations)
+
+
+@router.get("/taal/{language}")
+def choose_language(request: Request, language: str) -> Response:
+    """Remember the chosen language and go back to the page it was chosen on."""
+    back = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}/web/"
+    target = back if back.startswith(origin) else "/web/"
+    response = RedirectResponse(target, status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            path="/web",
+            samesite="lax",
+            secure=_secure(request),
+        )
+    return response
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    """A file of the app's own stylesheet (nothing from other sites)."""
+    path = STATIC / name
+    media_type = STATIC_TYPES.get(path.suffix)
+    if media_type is None or path.parent != STATIC or not path.is_file():
+        return Response(status_code=404)
+    return Response(
+        path.read_bytes(),
+        media_type=media_type,
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+def _set_sign_in_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        token,
+        max_age=3600,
+        path="/web",
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+    )
