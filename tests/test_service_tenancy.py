@@ -30,6 +30,12 @@ OUTSIDE_LOCATIONS = {
     ("GET", "/openapi.json"): "the API's description, no data",
     ("GET", "/docs"): "the API's documentation page, no data",
     ("GET", "/docs/assets/{name}"): "the documentation page's script, style sheet and icon",
+    ("GET", "/web/"): "the web app's start: the signed-in person's own locations (web walk)",
+    ("GET", "/web/aanmelden"): "the web app's sign-in page, no data",
+    ("POST", "/web/aanmelden"): "signing in to the web app, no data",
+    ("POST", "/web/afmelden"): "signing out of the web app",
+    ("GET", "/web/static/{name}"): "the web app's style sheet",
+    ("GET", "/web/taal/{language}"): "the web app's language choice",
 }
 """Every route that is not under one location, with why it may be (the walk covers the rest)."""
 
