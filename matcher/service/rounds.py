@@ -27,8 +27,9 @@ from matcher.errors import RoundError
 from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.lifecycle.decisions import DecisionError, accept
 from matcher.result import Proposal, SolveResult
-from matcher.service.problems import not_found
+from matcher.service.problems import conflict, not_found
 from matcher.service.worker import Outcome, Progress
+from matcher.usecases.decisions import decide
 from matcher.usecases.matching import solver_settings
 
 ROUND = "round"
@@ -225,6 +226,26 @@ def proposal_row(engine: Engine, location_id: str, job_id: str, family_id: str) 
     if row is None:
         raise not_found("such proposal")
     return row
+
+
+def decide_proposal(
+    store: DatabaseRoundStore,
+    round_id: str,
+    family_id: str,
+    accepted: bool,
+    actor: str,
+    now: datetime,
+) -> Any:
+    """Accept or decline a round's pending proposal for ``family_id``, checked against the
+    round as it is now; the proposal's row afterwards. 404 when the round has no such
+    proposal, 409 when it was decided already or no longer holds (``DecisionError``)."""
+    engine = store.engine
+    row = proposal_row(engine, store.location_id, round_id, family_id)
+    if row.status != ProposalStatus.PENDING:
+        raise conflict(f"this proposal is {row.status} already")
+    result = result_of(engine, store.location_id, round_id)
+    decide(store, result, family_id, accepted, actor, now)
+    return proposal_row(engine, store.location_id, round_id, family_id)
 
 
 def _pending(connection: Connection, location_id: str) -> list[Any]:

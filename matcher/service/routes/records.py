@@ -4,9 +4,6 @@ pairs and exclusions by the case system's own ids, and the whole round as one do
 (No ``from __future__ import annotations`` here: the routes are made per kind, and FastAPI reads
 each route's body model from its annotations.)"""
 
-import io
-import tempfile
-import zipfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +16,6 @@ from matcher.domain.people import Id
 from matcher.domain.round import Round
 from matcher.io.limits import MAX_FILE_BYTES
 from matcher.io.problems import InputError, InputProblem
-from matcher.io.rounds import load_round
 from matcher.service.access import Reader, Writer
 from matcher.service.problems import PROBLEM_RESPONSES, ServiceError
 from matcher.service.records import (
@@ -33,13 +29,13 @@ from matcher.service.records import (
     replace_round,
     round_etag,
 )
+from matcher.service.uploads import read_upload
 
 router = APIRouter(prefix="/v1/locations/{location}", responses=PROBLEM_RESPONSES)
 
 IfMatch = Annotated[
     str | None, Header(description="the ETag read; required to replace an existing record")
 ]
-ID_PATH = {"min_length": 1, "max_length": 64}
 PairId = Annotated[Id, PathParam(description="an id in the case system")]
 """A family's or a volunteer's id naming a pair: checked as the records' ids are (422)."""
 STALE = PROBLEM_RESPONSES[409] | {"description": "If-Match is stale: read it again"}
@@ -220,7 +216,7 @@ def import_round_file(
         raise ServiceError(
             413, "Content Too Large", f"{name} is larger than {MAX_FILE_BYTES} bytes"
         )
-    round_ = _read_upload(name, content, here.ctx.clock().date())
+    round_ = read_upload(name, content, here.ctx.clock().date())
     return _imported(here, round_, if_match, response)
 
 
@@ -231,49 +227,4 @@ def _imported(here: Any, round_: Round, if_match: str | None, response: Response
     response.headers["ETag"] = round_etag(version)
     return Imported(
         version=version, volunteers=len(round_.volunteers), families=len(round_.families)
-    )
-
-
-def _read_upload(name: str, content: bytes, today: Any) -> Round:
-    """A round from an uploaded file, read by the same readers as the command line."""
-    suffix = Path(name).suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="matcher-import-") as folder:
-        if suffix == ".zip":
-            target = Path(folder) / "round"
-            target.mkdir()
-            _unzip_csv(name, content, target)
-            return load_round(target, today=today)
-        if suffix not in (".xlsx", ".json"):
-            raise InputError(
-                [InputProblem(name, None, None, "send an .xlsx, a .json or a .zip of CSV files")]
-            )
-        path = Path(folder) / f"round{suffix}"
-        path.write_bytes(content)
-        try:
-            return load_round(path, today=today)
-        except InputError as error:
-            raise InputError([_renamed(p, str(path), name) for p in error.problems]) from None
-
-
-def _unzip_csv(name: str, content: bytes, target: Path) -> None:
-    """The CSV files at the top of a zip (or in one folder), bounded in size; nothing else."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile:
-        raise InputError([InputProblem(name, None, None, "not a zip file")]) from None
-    total = 0
-    with archive:
-        for info in archive.infolist():
-            base = Path(info.filename).name
-            if info.is_dir() or not base.lower().endswith(".csv") or base.startswith("."):
-                continue
-            total += info.file_size
-            if total > MAX_FILE_BYTES:
-                raise InputError([InputProblem(name, None, None, "the CSV files are too large")])
-            (target / base).write_bytes(archive.read(info))
-
-
-def _renamed(problem: InputProblem, path: str, name: str) -> InputProblem:
-    return InputProblem(
-        problem.file.replace(path, name), problem.row, problem.field, problem.message
     )

@@ -23,13 +23,13 @@ from matcher.service.idempotency import replayed
 from matcher.service.problems import PROBLEM_RESPONSES, conflict, not_found
 from matcher.service.rounds import (
     ROUND,
-    proposal_row,
+    decide_proposal,
     proposals,
     result_of,
     solved_round,
     start_round,
 )
-from matcher.usecases.decisions import decide, end
+from matcher.usecases.decisions import end
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -233,19 +233,15 @@ def _once(here: Here, key: str | None, request: str, run: Callable[[], BaseModel
 
 
 def _decide(here: Here, round_id: str, family_id: str, accepted: bool) -> ProposalOut:
-    row = proposal_row(here.ctx.engine, here.location_id, round_id, family_id)
-    if row.status != ProposalStatus.PENDING:
-        raise conflict(f"this proposal is {row.status} already")
-    result = result_of(here.ctx.engine, here.location_id, round_id)
-    decide(
+    row = decide_proposal(
         here.ctx.store(here.location_id),
-        result,
+        round_id,
         family_id,
         accepted,
         here.caller.actor,
         here.ctx.clock(),
     )
-    return _proposal_out(proposal_row(here.ctx.engine, here.location_id, round_id, family_id))
+    return _proposal_out(row)
 
 
 def _job(here: Here, round_id: str) -> JobView:

@@ -23,7 +23,7 @@ from matcher.io.limits import MAX_FILE_BYTES
 from matcher.io.problems import InputError, InputProblem
 from matcher.service.problems import ServiceError
 from matcher.service.records import replace_round, round_etag
-from matcher.service.routes.records import _read_upload as read_upload
+from matcher.service.uploads import read_upload
 from matcher.web.guard import Reading, Writing
 from matcher.web.i18n import N_
 from matcher.web.pages import PageRoute

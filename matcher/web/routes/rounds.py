@@ -15,8 +15,8 @@ from sqlalchemy import select
 from matcher.db.jobs import JobStatus, get
 from matcher.db.service_tables import JobRow, ProposalStatus
 from matcher.lifecycle.decisions import EndReason
-from matcher.service.rounds import ROUND, proposal_row, proposals, result_of, start_round
-from matcher.usecases.decisions import decide, end
+from matcher.service.rounds import ROUND, decide_proposal, proposals, result_of, start_round
+from matcher.usecases.decisions import end
 from matcher.web.guard import Here, Reading, Writing
 from matcher.web.i18n import N_
 from matcher.web.pages import PageRoute
@@ -113,12 +113,9 @@ def decline(here: Writing, round_id: str, family_id: str) -> Response:
 
 
 def _decide(here: Here, round_id: str, family_id: str, accepted: bool) -> Response:
-    engine = here.page.ctx.engine
-    row = proposal_row(engine, here.location_id, round_id, family_id)
-    if row.status != ProposalStatus.PENDING:
-        raise here.page.refuse(409)
-    result = result_of(engine, here.location_id, round_id)
-    decide(here.store(), result, family_id, accepted, here.user.actor, here.page.ctx.clock())
+    decide_proposal(
+        here.store(), round_id, family_id, accepted, here.user.actor, here.page.ctx.clock()
+    )
     return RedirectResponse(
         f"/web/locaties/{here.location_id}/rondes/{round_id}#{family_id}", status_code=303
     )
