@@ -35,6 +35,10 @@ from matcher import prepare, solve_prepared
 from matcher.io.rounds import load_round
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
+COLUMNS = (
+    "measure", "requests", "p50_ms", "p95_ms", "per_s", "statuses", "target", "in_process_ms",
+    "ratio_to_in_process", "errors", "rss_before_mb", "rss_after_mb",
+)  # fmt: skip
 EXPECTED = {200, 201, 202, 204, 409, 412}
 """Statuses of a healthy mixed load: 409 and 412 are the answers to two writers at once."""
 
@@ -224,8 +228,9 @@ def _load(
 def _row(
     what: str, latencies: list[float], statuses: list[int], elapsed: float
 ) -> dict[str, object]:
+    """A row with every column of the table (the ones a measure has no figure for are empty)."""
     ordered = sorted(latencies)
-    return {
+    return dict.fromkeys(COLUMNS, "") | {
         "measure": what,
         "requests": len(latencies),
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
@@ -275,8 +280,10 @@ def _served() -> Iterator[Server]:
             _wait_ready(base)
             yield Server(base, process, service_key)
         finally:
+            workers = _children(process.pid)
             process.terminate()
             process.wait(timeout=60)
+            _wait_gone(workers)  # they stop when the server is gone: before the data goes
 
 
 def _wait_ready(base: str) -> None:
@@ -289,6 +296,19 @@ def _wait_ready(base: str) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError("the service did not start within 60 s")
+
+
+def _wait_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+        time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
 
 
 def _free_port() -> int:
