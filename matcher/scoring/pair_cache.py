@@ -4,13 +4,14 @@ mostly the same people (the weeks of a what-if simulation).
 Most of what decides a pair never changes while its two people stay the same: whether they are
 within reach, share a language, meet the hard wishes (gender, pets, smoking) and do not live in
 the same street, their exact distance, and the language, distance, themes and preferences terms.
-The cache keeps these for every waiting family x volunteer pair that passes those rules, and
-works them out again only for the families and volunteers that are new or changed since the
-last round. Everything that depends on the round's date or on who is matched to whom is worked
-out again for every kept pair, every round: free places and half-days (the availability rule
-and term), training and certificate, age limit and child age groups, declined pairs, waiting
-weeks, priority and the priority multiplier. So the candidates are exactly those of
-``score_candidates`` (tests compare them field by field).
+The cache keeps these for the pairs of the families and volunteers who may take part in a round
+(waiting and within the age limit; trained, certified and with a free place), and works them
+out again only for the people who are new, changed or back since the last round (arrived,
+freed by a match that ended, given more places). Everything that depends on the round's date
+or on who is matched to whom is worked out again for every kept pair, every round: free places
+and half-days (the availability rule and term), training and certificate, age limit and child
+age groups, declined pairs, waiting weeks, priority and the priority multiplier. So the
+candidates are exactly those of ``score_candidates`` (tests compare them field by field).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class PairCache:
     def _reset(self, policy: Policy | None) -> None:
         """Forget every pair (the rules kept depend on the policy)."""
         self._policy = policy
-        self._families: dict[str, Family] = {}  # waiting families the rows cover
+        self._families: dict[str, Family] = {}  # the people the rows cover
         self._volunteers: dict[str, Volunteer] = {}
         self._family_code: dict[str, int] = {}
         self._volunteer_code: dict[str, int] = {}
@@ -74,16 +75,13 @@ class PairCache:
         facts = rule_facts(prepared)
         if prepared.round.policy != self._policy:
             self._reset(prepared.round.policy)
-        family_at, volunteer_at = self._update(facts)
-        f, v = family_at[self._row_family], volunteer_at[self._row_volunteer]
         p = prepared
-        family_ok = np.zeros(len(p.families), dtype=bool)
-        family_ok[passing(facts, len(p.families), FAMILY_RULES, by_family=True)] = True
-        volunteer_ok = np.zeros(len(p.volunteers), dtype=bool)
-        volunteer_ok[passing(facts, len(p.volunteers), VOLUNTEER_RULES, by_family=False)] = True
-        rows = np.flatnonzero(family_ok[f] & volunteer_ok[v])
-        nowhere = np.full(rows.size, np.nan)
-        rows = rows[pair_rejections(facts, f[rows], v[rows], nowhere, ROUND_RULES) == 0]
+        families = passing(facts, len(p.families), FAMILY_RULES, by_family=True)
+        families = families[p.family_waiting[families]]
+        volunteers = passing(facts, len(p.volunteers), VOLUNTEER_RULES, by_family=False)
+        f, v = self._update(facts, families, volunteers)
+        nowhere = np.full(f.size, np.nan)
+        rows = np.flatnonzero(pair_rejections(facts, f, v, nowhere, ROUND_RULES) == 0)
         rows = rows[np.lexsort((v[rows], f[rows]))]
         f, v, km = f[rows], v[rows], self._row_km[rows]
         changing = terms_of(p, f, v, km, ROUND_TERMS)
@@ -93,51 +91,57 @@ class PairCache:
         }
         return candidates_of(facts, f, v, km, terms)
 
-    def _update(self, facts: RuleFacts) -> tuple[Index, Index]:
-        """Drop the rows of people gone or changed, add those of people new or changed; the
-        round's index of every family and volunteer code (-1: not in the round's rows)."""
+    def _update(self, facts: RuleFacts, families: Index, volunteers: Index) -> tuple[Index, Index]:
+        """Cover exactly the pairs of ``families`` x ``volunteers`` (those who may take part in
+        the round): drop the rows of people gone, changed or left out, add those of people new,
+        changed or back. The round's ``(f, v)`` of every row."""
         p = facts.prepared
-        waiting = np.flatnonzero(p.family_waiting)
-        families = {p.families[i].id: p.families[i] for i in waiting}
-        volunteers = {v.id: v for v in p.volunteers}
-        new_f = [i for i in waiting if not _same(self._families, p.families[i])]
-        new_v = [j for j, v in enumerate(p.volunteers) if not _same(self._volunteers, v)]
-        old_f = np.array(
-            [i for i in waiting if _same(self._families, p.families[i])], dtype=np.intp
-        )
-        for id_ in families:
-            self._family_code.setdefault(id_, len(self._family_code))
-        for id_ in volunteers:
-            self._volunteer_code.setdefault(id_, len(self._volunteer_code))
+        new_f, old_f = _split(self._families, [p.families[i] for i in families], families)
+        new_v, old_v = _split(self._volunteers, [p.volunteers[j] for j in volunteers], volunteers)
+        family_codes = _codes(self._family_code, [p.families[i].id for i in families])
+        volunteer_codes = _codes(self._volunteer_code, [p.volunteers[j].id for j in volunteers])
         family_at = np.full(len(self._family_code), -1, dtype=np.intp)
         volunteer_at = np.full(len(self._volunteer_code), -1, dtype=np.intp)
-        for i in old_f:
-            family_at[self._family_code[p.families[i].id]] = i
-        unchanged_v = np.setdiff1d(np.arange(len(p.volunteers)), new_v)
-        for j in unchanged_v:
-            volunteer_at[self._volunteer_code[p.volunteers[j].id]] = j
+        old = np.isin(families, old_f)
+        family_at[family_codes[old]] = families[old]
+        old = np.isin(volunteers, old_v)
+        volunteer_at[volunteer_codes[old]] = volunteers[old]
         keep = (family_at[self._row_family] >= 0) & (volunteer_at[self._row_volunteer] >= 0)
 
-        everyone = np.arange(len(p.volunteers), dtype=np.intp)
-        f1, v1, km1 = pairs_among(facts, np.array(new_f, dtype=np.intp), everyone, KEPT_RULES)
-        f2, v2, km2 = pairs_among(facts, old_f, np.array(new_v, dtype=np.intp), KEPT_RULES)
+        f1, v1, km1 = pairs_among(facts, new_f, volunteers, KEPT_RULES)
+        f2, v2, km2 = pairs_among(facts, old_f, new_v, KEPT_RULES)
         f, v, km = np.concatenate([f1, f2]), np.concatenate([v1, v2]), np.concatenate([km1, km2])
         terms = terms_of(p, f, v, km, KEPT_TERMS)
-        family_codes = np.full(len(p.families), -1, dtype=np.int64)
-        family_codes[waiting] = [self._family_code[p.families[i].id] for i in waiting]
-        volunteer_codes = np.array(
-            [self._volunteer_code[x.id] for x in p.volunteers], dtype=np.int64
-        )
-        self._row_family = np.concatenate([self._row_family[keep], family_codes[f]])
-        self._row_volunteer = np.concatenate([self._row_volunteer[keep], volunteer_codes[v]])
+        family_at[family_codes] = families
+        volunteer_at[volunteer_codes] = volunteers
+        code_of_family = np.zeros(len(p.families), dtype=np.int64)
+        code_of_family[families] = family_codes
+        code_of_volunteer = np.zeros(len(p.volunteers), dtype=np.int64)
+        code_of_volunteer[volunteers] = volunteer_codes
+        self._row_family = np.concatenate([self._row_family[keep], code_of_family[f]])
+        self._row_volunteer = np.concatenate([self._row_volunteer[keep], code_of_volunteer[v]])
         self._row_km = np.concatenate([self._row_km[keep], km])
         self._row_terms = {
             name: np.concatenate([self._row_terms[name][keep], terms[name]]) for name in KEPT_TERMS
         }
-        self._families, self._volunteers = families, volunteers
-        family_at[family_codes[waiting]] = waiting
-        volunteer_at[volunteer_codes] = everyone
-        return family_at, volunteer_at
+        self._families = {p.families[i].id: p.families[i] for i in families}
+        self._volunteers = {p.volunteers[j].id: p.volunteers[j] for j in volunteers}
+        return family_at[self._row_family], volunteer_at[self._row_volunteer]
+
+
+def _split(
+    cached: dict[str, Family] | dict[str, Volunteer],
+    people: list[Family] | list[Volunteer],
+    index: Index,
+) -> tuple[Index, Index]:
+    """``index`` split into the people new or changed since the rows were made, and the rest."""
+    same = np.array([_same(cached, person) for person in people], dtype=bool)
+    return index[~same], index[same]
+
+
+def _codes(codes: dict[str, int], ids: list[str]) -> NDArray[np.int64]:
+    """The lasting code of each id (a new one for an id never seen)."""
+    return np.array([codes.setdefault(id_, len(codes)) for id_ in ids], dtype=np.int64)
 
 
 def _same(cached: dict[str, Family] | dict[str, Volunteer], person: Family | Volunteer) -> bool:
