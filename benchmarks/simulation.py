@@ -88,7 +88,7 @@ def rescoring_rows(replications: int) -> list[dict[str, object]]:
             started = time.perf_counter()
             simulate_once(NATIONAL, None, seed, score=score)
             seconds[variant].append(time.perf_counter() - started)
-    full, cached = (statistics.median(seconds[v]) for v in ("full scoring", "pair cache"))
+    full = statistics.median(seconds["full scoring"])
     return [
         {
             "variant": variant,
@@ -98,14 +98,6 @@ def rescoring_rows(replications: int) -> list[dict[str, object]]:
             "ratio to full scoring": round(statistics.median(runs) / full, 3),
         }
         for variant, runs in seconds.items()
-    ] + [
-        {
-            "variant": "speed-up",
-            "replications": replications,
-            "median s per replication": "-",
-            "runs (s)": "-",
-            "ratio to full scoring": round(full / cached, 3),
-        }
     ]
 
 
