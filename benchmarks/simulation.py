@@ -2,18 +2,22 @@
 (100 replications in <= 60 s on 2 cores), and how it grows with replications and area.
 
     python -m benchmarks.simulation --replications 10 --workers 2   # engine vs greedy
+    python -m benchmarks.simulation --rescoring 3   # national: pair cache against full scoring
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from datetime import date
 
 from matcher.domain.round import Backend
+from matcher.geo.postcodes import postcode_areas
+from matcher.scoring.candidates import score_candidates
 from matcher.simulate.measures import time_to_match
-from matcher.simulate.replication import Case
+from matcher.simulate.replication import Case, simulate_once
 from matcher.simulate.runner import run_simulation
 from matcher.simulate.what_if import Lever, Simulation
 from matcher.synthetic.generate import Area
@@ -30,6 +34,14 @@ REGION = Simulation(
     arrivals_per_year=400,
     waiting_families=20,
 )
+NATIONAL = Simulation(
+    area=Area(provinces=tuple(sorted({a.province for a in postcode_areas().values()}))),
+    start_date=START,
+    volunteers=2900,
+    arrivals_per_year=4000,
+    waiting_families=300,
+)
+"""Every province: about 2,900 volunteers and 4,000 new families a year."""
 RUNS: list[tuple[str, Simulation, int, int]] = [
     ("location", LOCATION, 25, 2),
     ("location", LOCATION, 50, 2),
@@ -67,6 +79,28 @@ def simulation_rows() -> list[dict[str, object]]:
     return rows
 
 
+def rescoring_rows(replications: int) -> list[dict[str, object]]:
+    """Seconds per national replication (52 weeks, one process) with the pair cache and with
+    every round scored in full, alternating on the same seeds; medians and their ratio."""
+    seconds: dict[str, list[float]] = {"full scoring": [], "pair cache": []}
+    for seed in range(replications):
+        for variant, score in (("full scoring", score_candidates), ("pair cache", None)):
+            started = time.perf_counter()
+            simulate_once(NATIONAL, None, seed, score=score)
+            seconds[variant].append(time.perf_counter() - started)
+    full = statistics.median(seconds["full scoring"])
+    return [
+        {
+            "variant": variant,
+            "replications": replications,
+            "median s per replication": round(statistics.median(runs), 2),
+            "runs (s)": " ".join(f"{s:.1f}" for s in runs),
+            "ratio to full scoring": round(statistics.median(runs) / full, 3),
+        }
+        for variant, runs in seconds.items()
+    ]
+
+
 def engine_vs_greedy(replications: int, workers: int) -> str:
     """The engine's optimum against first come, first served (the ``greedy`` backend) on the
     location, town and region what-ifs: time to match and withdrawals, overall and by home
@@ -102,5 +136,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="The engine against greedy in the what-ifs.")
     parser.add_argument("--replications", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rescoring", type=int, default=0, help="national replications: pair cache vs full"
+    )
     arguments = parser.parse_args()
-    sys.stdout.write(engine_vs_greedy(arguments.replications, arguments.workers))
+    if arguments.rescoring:
+        for row in rescoring_rows(arguments.rescoring):
+            sys.stdout.write(f"{row}\n")
+    else:
+        sys.stdout.write(engine_vs_greedy(arguments.replications, arguments.workers))

@@ -91,12 +91,14 @@ def solve_prepared(
     settings: SolverSettings | None = None,
     started: float | None = None,
     previous: SolveResult | None = None,
+    score: Callable[[PreparedRound], Candidates] = score_candidates,
 ) -> SolveResult:
-    """Solve an already prepared round (see ``solve``)."""
+    """Solve an already prepared round (see ``solve``); ``score`` finds its candidates (such as
+    a ``PairCache``'s, which gives the same ones faster for rounds of mostly the same people)."""
     started = time.perf_counter() if started is None else started
     settings = prepared.round.solver if settings is None else settings
     deadline = started + settings.time_limit_s  # the whole solve, scoring included
-    candidates = score_candidates(prepared)
+    candidates = score(prepared)
     selection = _search(candidates, settings, deadline, previous)
     chosen = selection.chosen.tolist()
     kept = None if previous is None else previous_slots(candidates, previous, chosen)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import statistics
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from matcher import Round, SolveResult, solve
+from matcher import SolveResult, solve_prepared
 from matcher.cli import main
+from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import Backend
 from matcher.io.problems import InputError
 from matcher.simulate.measures import summarise
@@ -97,11 +99,11 @@ def test_a_backend_lever_matches_its_rounds_with_that_backend(
 
     used: list[str] = []
 
-    def recording(round_: Round) -> SolveResult:
-        used.append(round_.solver.backend)
-        return solve(round_)
+    def recording(prepared: PreparedRound, **options: Any) -> SolveResult:
+        used.append(prepared.round.solver.backend)
+        return solve_prepared(prepared, **options)
 
-    monkeypatch.setattr(replication, "solve", recording)
+    monkeypatch.setattr(replication, "solve_prepared", recording)
     sim = NORM.model_copy(update={"horizon_weeks": 8})
     simulate_once(sim, Lever(name="by hand", backend=Backend.GREEDY), seed=1)
     assert used and set(used) == {"greedy"}

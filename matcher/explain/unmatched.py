@@ -34,9 +34,8 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     proposed_to: defaultdict[int, list[str]] = defaultdict(list)
     for pair in chosen:
         proposed_to[int(c.volunteer[pair])].append(p.families[int(c.family[pair])].id)
-    eligible: defaultdict[int, list[int]] = defaultdict(list)  # best fit first
-    for pair in np.lexsort((c.volunteer, -c.points, c.family)).tolist():
-        eligible[int(c.family[pair])].append(int(c.volunteer[pair]))
+    best_first = np.lexsort((c.volunteer, -c.points, c.family))  # by family, best fit first
+    first_of = np.searchsorted(c.family[best_first], np.arange(len(p.families) + 1))
 
     waiting = np.flatnonzero(p.family_waiting).tolist()
     unmatched = np.array([f for f in waiting if f not in matched_families], dtype=np.intp)
@@ -47,8 +46,9 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
         counts = {str(rule): int(per_rule[rule][i]) for rule in RULES if per_rule[rule][i]}
         if c.poor_fits[f]:
             counts[POOR_FIT] = int(c.poor_fits[f])
-        if f in eligible:
-            result[f] = _outcompeted(c, f, eligible[f], proposed_to, counts)
+        if first_of[f] < first_of[f + 1]:
+            eligible = c.volunteer[best_first[first_of[f] : first_of[f + 1]]].tolist()
+            result[f] = _outcompeted(c, f, eligible, proposed_to, counts)
         elif c.poor_fits[f]:
             result[f] = _poor_fit(c, f, counts)
         elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:

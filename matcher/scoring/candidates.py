@@ -34,6 +34,8 @@ from matcher.scoring.terms import TERMS, weighted_quality
 TERM_CHUNK = 500_000
 """Pairs scored at once: bounds the memory of the per-pair term arrays."""
 
+PairRules = tuple[Rule, ...]
+
 PAIR_RULES = tuple(
     rule for rule in RULES if rule not in (*VOLUNTEER_RULES, *FAMILY_RULES, Rule.TRAVEL)
 )
@@ -66,7 +68,20 @@ def score_candidates(prepared: PreparedRound) -> Candidates:
     """Find the pairs within reach that pass every hard rule, then score them."""
     facts = rule_facts(prepared)
     f, v, distance = allowed_pairs(facts)
-    terms = _terms(prepared, f, v, distance)
+    return candidates_of(facts, f, v, distance, terms_of(prepared, f, v, distance))
+
+
+def candidates_of(
+    facts: RuleFacts,
+    f: NDArray[np.intp],
+    v: NDArray[np.intp],
+    distance: NDArray[np.float64],
+    terms: dict[str, NDArray[np.float64]],
+) -> Candidates:
+    """The candidates of the pairs ``(f, v)`` that pass every hard rule (sorted by family then
+    volunteer), given their exact distances and terms: quality, points and weights, with the
+    pairs below the policy's ``min_quality`` left out and counted per family."""
+    prepared = facts.prepared
     weights = prepared.round.weights.model_dump()
     quality = weighted_quality(terms, weights)
     points = quality_points(quality)
@@ -102,16 +117,27 @@ def allowed_pairs(
     """``(f, v, exact km)`` of every waiting family and volunteer that break no hard rule,
     sorted by family then volunteer."""
     p = facts.prepared
-    no_pairs = np.zeros(0, dtype=np.intp)
-    families = _passing(facts, len(p.families), FAMILY_RULES, by_family=True)
+    families = passing(facts, len(p.families), FAMILY_RULES, by_family=True)
     families = families[p.family_waiting[families]]
-    volunteers = _passing(facts, len(p.volunteers), VOLUNTEER_RULES, by_family=False)
+    volunteers = passing(facts, len(p.volunteers), VOLUNTEER_RULES, by_family=False)
+    f, v, km = pairs_among(facts, families, volunteers, PAIR_RULES)
+    order = np.lexsort((v, f))
+    return f[order], v[order], km[order]
+
+
+def pairs_among(
+    facts: RuleFacts, families: NDArray[np.intp], volunteers: NDArray[np.intp], rules: PairRules
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """``(f, v, exact km)`` of the given families and volunteers that are within travel reach
+    and break none of ``rules`` (in no particular order)."""
+    p = facts.prepared
+    no_pairs = np.zeros(0, dtype=np.intp)
     limit = p.volunteer_max_km
     if not p.round.policy.enforce_travel_limit:
         limit = np.full_like(limit, np.inf)
     found_f, found_v, found_d = [no_pairs], [no_pairs], [np.zeros(0)]
     for f, v in pairs_in_reach(facts.plane, limit, families, volunteers):
-        keep = pair_rejections(facts, f, v, _nowhere(f.size), PAIR_RULES) == 0
+        keep = pair_rejections(facts, f, v, _nowhere(f.size), rules) == 0
         f, v = f[keep], v[keep]
         distance = pairwise_km(
             p.family_lat[f], p.family_lon[f], p.volunteer_lat[v], p.volunteer_lon[v]
@@ -120,16 +146,12 @@ def allowed_pairs(
         found_f.append(f[near])
         found_v.append(v[near])
         found_d.append(distance[near])
-    f, v = np.concatenate(found_f), np.concatenate(found_v)
     km: NDArray[np.float64] = np.concatenate(found_d)
-    order = np.lexsort((v, f))
-    return f[order].astype(np.intp), v[order].astype(np.intp), km[order]
+    return np.concatenate(found_f).astype(np.intp), np.concatenate(found_v).astype(np.intp), km
 
 
-def _passing(
-    facts: RuleFacts, count: int, rules: tuple[Rule, ...], by_family: bool
-) -> NDArray[np.intp]:
-    """The families (or volunteers) that pass the rules depending on them alone."""
+def passing(facts: RuleFacts, count: int, rules: PairRules, by_family: bool) -> NDArray[np.intp]:
+    """The families (or volunteers) that pass ``rules``, which depend on them alone."""
     people = np.arange(count)
     anyone = np.zeros(count, dtype=np.intp)  # the rules in question never look at the other side
     f, v = (people, anyone) if by_family else (anyone, people)
@@ -142,13 +164,17 @@ def _nowhere(size: int) -> NDArray[np.float64]:
     return np.full(size, np.nan)
 
 
-def _terms(
-    p: PreparedRound, f: NDArray[np.intp], v: NDArray[np.intp], distance: NDArray[np.float64]
+def terms_of(
+    p: PreparedRound,
+    f: NDArray[np.intp],
+    v: NDArray[np.intp],
+    distance: NDArray[np.float64],
+    names: tuple[str, ...] = tuple(TERMS),
 ) -> dict[str, NDArray[np.float64]]:
-    """Every quality term of the pairs, computed a chunk at a time."""
-    terms = {name: np.empty(f.size) for name in TERMS}
+    """The quality terms ``names`` (default: every one) of the pairs, a chunk at a time."""
+    terms = {name: np.empty(f.size) for name in names}
     for first in range(0, max(f.size, 1), TERM_CHUNK):
         part = slice(first, first + TERM_CHUNK)
-        for name, term in TERMS.items():
-            terms[name][part] = term(p, f[part], v[part], distance[part])
+        for name in names:
+            terms[name][part] = TERMS[name](p, f[part], v[part], distance[part])
     return terms

@@ -8,22 +8,31 @@ introduction (the rest become declined pairs). Families the programme no longer 
 youngest child aged out) are closed, and so are families who waited longer than the scenario's
 ``withdraw_after_weeks`` (they give up). Separate random streams for demand, volunteers and events
 keep the baseline and its levers comparable (common random numbers).
+
+From one week to the next most people stay the same, so rounds are scored with a ``PairCache``:
+only the pairs of families and volunteers who arrived or changed are worked out again, with
+exactly the candidates (and so the proposals) a full scoring gives.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
 from matcher.domain.people import Family, Volunteer
+from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round, SolverSettings
 from matcher.domain.slots import SLOT_NAMES
-from matcher.engine import solve
+from matcher.engine import solve_prepared
 from matcher.geo.postcodes import locate
 from matcher.result import UnmatchedReason
+from matcher.scoring.candidates import Candidates
+from matcher.scoring.pair_cache import PairCache
 from matcher.simulate.what_if import Cohort, Lever, Simulation
 from matcher.synthetic.generate import Area, random_family, random_volunteer
 
@@ -57,6 +66,13 @@ class Match:
     volunteer_id: str
     slot: str
     ends: int
+    record: ActiveMatch  # as the rounds see it, built once rather than every round
+
+    @classmethod
+    def of(cls, family_id: str, volunteer_id: str, slot: str, ends: int) -> Match:
+        """A match ending in week ``ends``."""
+        record = ActiveMatch(family_id=family_id, volunteer_id=volunteer_id, slot=slot)
+        return cls(family_id, volunteer_id, slot, ends, record)
 
 
 @dataclass(frozen=True)
@@ -93,10 +109,11 @@ class _State:
     demand: np.random.Generator
     people: np.random.Generator
     events: np.random.Generator
+    score: Callable[[PreparedRound], Candidates]
     volunteers: dict[str, Volunteer] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     matches: dict[str, Match] = field(default_factory=dict)  # by family id
-    declined: set[tuple[str, str]] = field(default_factory=set)
+    declined: dict[tuple[str, str], Pair] = field(default_factory=dict)  # by (family, volunteer)
     coordinators: tuple[Coordinator, ...] = ()
     next_family: int = 1
     next_volunteer: int = 1
@@ -105,13 +122,20 @@ class _State:
         return self.sim.start_date + timedelta(weeks=week)
 
 
-def simulate_once(sim: Simulation, lever: Lever | None, seed: int) -> Replication:
-    """Run ``sim`` (with ``lever`` applied, if any) over its horizon from ``seed``."""
+def simulate_once(
+    sim: Simulation,
+    lever: Lever | None,
+    seed: int,
+    score: Callable[[PreparedRound], Candidates] | None = None,
+) -> Replication:
+    """Run ``sim`` (with ``lever`` applied, if any) over its horizon from ``seed``; ``score``
+    finds each round's candidates (default: a ``PairCache`` kept through the weeks)."""
     lever = lever or Lever(name="baseline")
     demand, people, events = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
     )
-    state = _State(sim, lever, sim.area.pc4_codes(), demand, people, events)
+    score = score or PairCache().score
+    state = _State(sim, lever, sim.area.pc4_codes(), demand, people, events, score)
     _start(state)
     cadence = lever.cadence_weeks or sim.cadence_weeks
     result = Replication(lever=lever.name, seed=seed)
@@ -146,7 +170,7 @@ def _start(state: _State) -> None:
             )
             case.first_match = case.arrived + 2
             remaining = int(state.events.integers(1, sim.support_weeks[1] + 1))
-            state.matches[case.family.id] = Match(case.family.id, volunteer.id, slot, remaining)
+            state.matches[case.family.id] = Match.of(case.family.id, volunteer.id, slot, remaining)
     for _ in range(sim.waiting_families):
         _new_case(state, week=-int(state.demand.integers(0, 8)))
 
@@ -172,9 +196,9 @@ def _start_from_round(state: _State, round_: Round) -> None:
         remaining = int(state.events.integers(1, state.sim.support_weeks[1] + 1))
         state.cases[match.family_id].first_match = state.cases[match.family_id].arrived
         state.matches[match.family_id] = Match(
-            match.family_id, match.volunteer_id, match.slot, remaining
+            match.family_id, match.volunteer_id, match.slot, remaining, match
         )
-    state.declined = {(p.family_id, p.volunteer_id) for p in round_.declined_pairs}
+    state.declined = {(p.family_id, p.volunteer_id): p for p in round_.declined_pairs}
 
 
 def _add_volunteer(state: _State, rng: np.random.Generator, cohort: Cohort | None = None) -> None:
@@ -306,12 +330,9 @@ def _round(state: _State, week: int) -> Counter[str]:
         reference_date=state.today(week),
         volunteers=tuple(state.volunteers.values()),
         families=tuple(c.family for c in (*waiting, *matched)),
-        active_matches=tuple(
-            ActiveMatch(family_id=m.family_id, volunteer_id=m.volunteer_id, slot=m.slot)
-            for m in state.matches.values()
-        ),
+        active_matches=tuple(m.record for m in state.matches.values()),
         declined_pairs=tuple(
-            Pair(family_id=f, volunteer_id=v)
+            state.declined[f, v]
             for f, v in sorted(state.declined)
             if f in present and v in state.volunteers
         ),
@@ -320,18 +341,20 @@ def _round(state: _State, week: int) -> Counter[str]:
         policy=state.sim.policy,
         solver=SolverSettings(backend=state.lever.backend or state.sim.backend),
     )
-    result = solve(round_)
+    started = time.perf_counter()  # the time limit covers preparing the round, as in ``solve``
+    result = solve_prepared(prepare(round_), started=started, score=state.score)
     low, mode, high = state.sim.support_weeks
     for proposal in result.proposals:
         if state.events.random() < state.sim.accept_share:
             case = state.cases[proposal.family_id]
             case.first_match = week if case.first_match is None else case.first_match
             duration = round(float(state.events.triangular(low, mode, high)))
-            state.matches[proposal.family_id] = Match(
+            state.matches[proposal.family_id] = Match.of(
                 proposal.family_id, proposal.volunteer_id, proposal.slot, week + duration
             )
         else:
-            state.declined.add((proposal.family_id, proposal.volunteer_id))
+            key = (proposal.family_id, proposal.volunteer_id)
+            state.declined[key] = Pair(family_id=key[0], volunteer_id=key[1])
     for unmatched in result.unmatched:
         case = state.cases[unmatched.family_id]
         if unmatched.reason == UnmatchedReason.NOT_ELIGIBLE and case.family.due_date is None:

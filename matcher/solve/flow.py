@@ -71,101 +71,87 @@ def max_weight_matching(
     with two or more places on distinct shared slots. Weights must be positive integers."""
     if len(family) == 0:
         return FlowMatching(True, np.zeros(0, dtype=np.intp), 0, {})
-    network = _network(family, volunteer, weight, places, shared_slots)
     flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        network.tails, network.heads, network.capacities, network.costs
-    )
-    flow.set_nodes_supplies(
-        np.array([network.source, network.sink]), np.array([network.supply, -network.supply])
-    )
+    network = _add_network(flow, family, volunteer, weight, places, shared_slots)
     if flow.solve() != flow.OPTIMAL:
         return FlowMatching(False, np.zeros(0, dtype=np.intp), 0, {})
-    return _matching(network, flow.flows(arcs), int(-flow.optimal_cost()))
+    pair_arcs = np.arange(len(network.single) + len(network.multi_pairs), dtype=np.int32)
+    return _matching(network, flow.flows(pair_arcs), int(-flow.optimal_cost()))
 
 
 @dataclass(frozen=True)
 class _Network:
-    """The arcs of the flow network; the first ``len(single)`` arcs carry one pair each, the
-    next ``len(multi_pairs)`` one pair on one half-day (``slots``) each."""
+    """Which pair each arc carries: the first ``len(single)`` arcs one pair each, the next
+    ``len(multi_pairs)`` one pair on one half-day (``slots``) each."""
 
-    tails: IntArray
-    heads: IntArray
-    capacities: IntArray
-    costs: IntArray
-    source: int
-    sink: int
-    supply: int
     single: Index
     multi_pairs: Index
     slots: Index
 
 
-def _network(
+def _add_network(
+    flow: min_cost_flow.SimpleMinCostFlow,
     family: Index,
     volunteer: Index,
     weight: IntArray,
     places: IntArray,
     shared_slots: IntArray | None,
 ) -> _Network:
-    """Nodes: source, families, volunteers, sink, then a node per (volunteer, half-day) in use."""
+    """Add the round's arcs and supplies to ``flow``. Nodes: source, families, volunteers,
+    sink, then a node per (volunteer, half-day) in use. The arc arrays are filled in place, in
+    the solver's own types (32-bit nodes), and let go once the solver holds them."""
     n_f, n_v = int(family.max()) + 1, len(places)
     source, sink = 0, 1 + n_f + n_v
-    family_node = 1 + family
-    volunteer_node = 1 + n_f + volunteer
     if shared_slots is None:
-        multi = np.zeros(len(family), dtype=bool)
         shared_slots = np.zeros(len(family), dtype=np.int64)
+        multi = np.zeros(len(family), dtype=bool)
     else:
         multi = places[volunteer] >= 2
 
     # Pairs at one-place volunteers: family -> volunteer.
     single = np.flatnonzero(~multi)
     # Pairs at multi-place volunteers: family -> (volunteer, half-day), one arc per shared slot.
-    pair_bits = (shared_slots[multi, None] >> np.arange(SLOT_COUNT)) & 1
-    rows, slots = np.nonzero(pair_bits)
+    rows, slots = np.nonzero(_slot_bits(shared_slots[multi]))
     multi_pairs = np.flatnonzero(multi)[rows]
+    del rows, multi
     slot_node = sink + 1 + volunteer[multi_pairs] * SLOT_COUNT + slots
     used_slot_nodes, first = np.unique(slot_node, return_index=True)
-
     families = np.unique(family)
     volunteers = np.unique(volunteer)
-    tails = np.concatenate(
-        [
-            family_node[single],
-            family_node[multi_pairs],
-            used_slot_nodes,
-            np.full(len(families), source),
-            1 + families,
-            1 + n_f + volunteers,
-        ]
+
+    sizes = [len(single), len(multi_pairs), len(used_slot_nodes), len(families)]
+    sizes += [len(families), len(volunteers)]
+    ends = np.cumsum(sizes)
+    parts = [slice(int(start), int(end)) for start, end in zip(ends - sizes, ends, strict=True)]
+    tails = np.empty(int(ends[-1]), dtype=np.int32)
+    heads = np.empty(int(ends[-1]), dtype=np.int32)
+    tails[parts[0]], heads[parts[0]] = 1 + family[single], 1 + n_f + volunteer[single]
+    tails[parts[1]], heads[parts[1]] = 1 + family[multi_pairs], slot_node
+    del slot_node
+    tails[parts[2]] = used_slot_nodes
+    heads[parts[2]] = 1 + n_f + volunteer[multi_pairs[first]]
+    tails[parts[3]], heads[parts[3]] = source, 1 + families
+    tails[parts[4]], heads[parts[4]] = 1 + families, sink
+    tails[parts[5]], heads[parts[5]] = 1 + n_f + volunteers, sink
+    capacities = np.ones(int(ends[-1]), dtype=np.int64)
+    capacities[parts[5]] = places[volunteers]
+    costs = np.zeros(int(ends[-1]), dtype=np.int64)
+    np.negative(weight[single], out=costs[parts[0]])
+    np.negative(weight[multi_pairs], out=costs[parts[1]])
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    supply = len(families)
+    flow.set_nodes_supplies(
+        np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
     )
-    heads = np.concatenate(
-        [
-            volunteer_node[single],
-            slot_node,
-            volunteer_node[multi_pairs[first]],
-            1 + families,
-            np.full(len(families), sink),
-            np.full(len(volunteers), sink),
-        ]
-    )
-    capacities = np.concatenate(
-        [
-            np.ones(len(single) + len(multi_pairs) + len(used_slot_nodes) + 2 * len(families)),
-            places[volunteers],
-        ]
-    ).astype(np.int64)
-    costs = np.concatenate(
-        [
-            -weight[single],
-            -weight[multi_pairs],
-            np.zeros(len(used_slot_nodes) + 2 * len(families) + len(volunteers)),
-        ]
-    ).astype(np.int64)
-    return _Network(
-        tails, heads, capacities, costs, source, sink, len(families), single, multi_pairs, slots
-    )
+    return _Network(single, multi_pairs, slots)
+
+
+def _slot_bits(masks: IntArray) -> NDArray[np.bool_]:
+    """``[pair, slot]``: whether each pair shares that half-day (one byte a cell, not eight)."""
+    bits = np.empty((masks.size, SLOT_COUNT), dtype=bool)
+    for slot in range(SLOT_COUNT):
+        np.not_equal(masks & (1 << slot), 0, out=bits[:, slot])
+    return bits
 
 
 def _matching(network: _Network, flows: IntArray, objective: int) -> FlowMatching:
