@@ -11,6 +11,9 @@ transaction, or not at all. Two coordinators deciding at once are served one aft
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +46,45 @@ LOCK_TIMEOUT_S = 60.0
 _LOCATION_ID: TypeAdapter[str] = TypeAdapter(Id)
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
 _SETTLED = {Action.ACCEPT: ProposalStatus.ACCEPTED, Action.DECLINE: ProposalStatus.DECLINED}
+
+
+class _Recent:
+    """The last few rounds read from one database, by (location, version): a version names one
+    content (every change raises it, under the location's lock), and a ``Round`` is
+    immutable."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rounds: OrderedDict[tuple[str, int | None], Round] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int | None]) -> Round | None:
+        with self._lock:
+            found = self._rounds.get(key)
+            if found is not None:
+                self._rounds.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, int | None], round_: Round) -> None:
+        with self._lock:
+            self._rounds[key] = round_
+            while len(self._rounds) > self.size:
+                self._rounds.popitem(last=False)
+
+
+_RECENT: weakref.WeakKeyDictionary[Engine, _Recent] = weakref.WeakKeyDictionary()
+_RECENT_LOCK = threading.Lock()
+ROUNDS_KEPT = 8
+"""Rounds kept per database (one or two per busy location)."""
+
+
+def _recent(engine: Engine) -> _Recent:
+    """The rounds last read through ``engine`` (an engine is one database)."""
+    with _RECENT_LOCK:
+        found = _RECENT.get(engine)
+        if found is None:
+            found = _RECENT[engine] = _Recent(ROUNDS_KEPT)
+        return found
 
 
 @dataclass(frozen=True)
@@ -87,9 +129,30 @@ class DatabaseRoundStore:
         return self._prepare(self.load())
 
     def load(self) -> Round:
-        """The round as stored, each record validated (its cross-references are not checked)."""
+        """The round as stored, each record validated (its cross-references are not checked).
+        The rounds last read are kept by version: reading an unchanged round again costs one
+        query, not a validation of every record."""
         with self._reading() as connection:
-            return self._round(_read(connection, self.location_id))
+            version = connection.scalar(_version_of(self.location_id))
+            recent = _recent(self.engine)
+            found = recent.get((self.location_id, version))
+            if found is None:
+                found = self._round(_read(connection, self.location_id, version or 0))
+                recent.put((self.location_id, version), found)
+            return found
+
+    def _remember(self, version: int, round_: Round) -> None:
+        """Keep ``round_`` as the location's round at ``version`` (just written)."""
+        _recent(self.engine).put((self.location_id, version), round_)
+
+    def _round_of(self, stored: _Stored) -> Round:
+        """The stored rows as a round, validated unless that version was read before."""
+        recent = _recent(self.engine)
+        found = recent.get((self.location_id, stored.version))
+        if found is None:
+            found = self._round(stored)
+            recent.put((self.location_id, stored.version), found)
+        return found
 
     def version(self) -> int:
         """The location's version: raised by every change, so two reads of the same version
@@ -129,9 +192,11 @@ class DatabaseRoundStore:
             if version is None:
                 raise self._no_location()
             stored = _read(connection, self.location_id, version)
-            round_ = self._round(stored)
+            round_ = self._round_of(stored)
             self._prepare(round_)
-            yield DatabaseTransaction(connection, self.location_id, stored, round_, self._prepare)
+            yield DatabaseTransaction(
+                connection, self.location_id, stored, round_, self._prepare, self._remember
+            )
 
     @contextmanager
     def editing(self) -> Iterator[DatabaseTransaction]:
@@ -142,7 +207,12 @@ class DatabaseRoundStore:
                 raise self._no_location()
             stored = _read(connection, self.location_id, version)
             yield DatabaseTransaction(
-                connection, self.location_id, stored, self._round(stored), self._prepare
+                connection,
+                self.location_id,
+                stored,
+                self._round_of(stored),
+                self._prepare,
+                self._remember,
             )
 
     def create_location(self, name: str) -> None:
@@ -296,12 +366,14 @@ class DatabaseTransaction:
         stored: _Stored,
         round_: Round,
         check: Callable[[Round], PreparedRound],
+        remember: Callable[[int, Round], None],
     ) -> None:
         self._connection = connection
         self._location_id = location_id
         self._stored = stored
         self._round = round_
         self._check = check
+        self._remember = remember
         self._done = False
 
     @property
@@ -376,6 +448,7 @@ class DatabaseTransaction:
         _write(self._connection, self._location_id, self._stored, self._round, updated)
         append(self._connection, self._location_id, audit)
         self._connection.commit()
+        self._remember(self._stored.version + 1, updated)
         logger.debug(
             "location %s: %s stored (version %d)",
             self._location_id,
