@@ -180,3 +180,21 @@ def test_a_retried_accept_with_its_idempotency_key_gets_the_first_answer(
     other = f"{BASE}/rounds/{job['id']}/proposals/{second}/accept"
     reused = api.call("POST", other, keys[Scope.WRITE], headers=headers)
     assert reused.status_code == 422
+
+
+def test_a_pending_proposal_no_longer_possible_is_withdrawn_by_the_next_round(
+    api: Api, worker: None
+) -> None:
+    keys = _location_round(api)
+    first = _run(api, keys[Scope.WRITE])
+    result = api.call("GET", f"{BASE}/rounds/{first['id']}/result", keys[Scope.READ]).json()
+    gone = result["proposals"][0]
+    deleted = api.call("DELETE", f"{BASE}/families/{gone['family_id']}", keys[Scope.WRITE])
+    assert deleted.status_code == 204, deleted.text
+    second = _run(api, keys[Scope.WRITE])
+    assert second["summary"]["withdrawn"] == 1
+    assert second["summary"]["pinned"] == len(result["proposals"]) - 1
+    withdrawn = api.call("GET", f"{BASE}/proposals?status=withdrawn", keys[Scope.READ]).json()
+    assert [(p["round_id"], p["family_id"]) for p in withdrawn] == [
+        (first["id"], gone["family_id"])
+    ]

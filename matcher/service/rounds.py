@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
 from matcher.db.audit import AuditEntry, append
 from matcher.db.jobs import Job, JobView, artifact, enqueue
@@ -73,7 +73,8 @@ def run_round(engine: Engine, job: Job, progress: Progress) -> Outcome:
     """The worker's handler for a round: solve the stored round with the pending proposals
     pinned; the result and the new proposals are written when the job is marked done."""
     started = time.perf_counter()
-    store = DatabaseRoundStore(engine, job.location_id, job.lease_until.date())
+    today = datetime.now(UTC).date()  # dates only a location without a round yet
+    store = DatabaseRoundStore(engine, job.location_id, today)
     version = store.version()
     round_ = store.load()
     pinned, kept, withdrawn = reserved(engine, job.location_id, round_)
@@ -96,8 +97,12 @@ def run_round(engine: Engine, job: Job, progress: Progress) -> Outcome:
                 .where(
                     ProposalRow.location_id == job.location_id,
                     ProposalRow.status == ProposalStatus.PENDING,
-                    ProposalRow.job_id.in_({j for j, _ in withdrawn}),
-                    ProposalRow.family_id.in_({f for _, f in withdrawn}),
+                    or_(
+                        *(
+                            and_(ProposalRow.job_id == j, ProposalRow.family_id == f)
+                            for j, f in withdrawn
+                        )
+                    ),
                 )
                 .values(status=ProposalStatus.WITHDRAWN)
             )
