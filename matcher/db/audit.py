@@ -38,17 +38,16 @@ def entries(
             .order_by(AuditRow.id)
             .limit(limit)
         ).all()
-    return [
-        (
-            row.id,
-            AuditEntry(
-                time=row.time,
-                actor=row.actor,
-                action=row.action,
-                subject=row.subject,
-                subject_id=row.subject_id,
-                detail=row.detail,
-            ),
-        )
-        for row in rows
-    ]
+    return [(row.id, entry_of(row)) for row in rows]
+
+
+def entry_of(row: Any) -> AuditEntry:
+    """An audit log row as its entry."""
+    return AuditEntry(
+        time=row.time,
+        actor=row.actor,
+        action=row.action,
+        subject=row.subject,
+        subject_id=row.subject_id,
+        detail=row.detail,
+    )

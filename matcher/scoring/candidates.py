@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matcher.domain.prepared import PreparedRound
+from matcher.domain.round import Policy
 from matcher.geo.distance import pairwise_km
 from matcher.geo.reach import pairs_in_reach
 from matcher.scoring.rules import (
@@ -71,6 +72,11 @@ def score_candidates(prepared: PreparedRound) -> Candidates:
     return candidates_of(facts, f, v, distance, terms_of(prepared, f, v, distance))
 
 
+def min_points(policy: Policy) -> int:
+    """The policy's minimum quality in solver points: a pair below it is no candidate."""
+    return int(quality_points(np.array([policy.min_quality]))[0])
+
+
 def candidates_of(
     facts: RuleFacts,
     f: NDArray[np.intp],
@@ -85,7 +91,7 @@ def candidates_of(
     weights = prepared.round.weights.model_dump()
     quality = weighted_quality(terms, weights)
     points = quality_points(quality)
-    good = points >= int(quality_points(np.array([prepared.round.policy.min_quality]))[0])
+    good = points >= min_points(prepared.round.policy)
     poor_fits = np.bincount(f[~good], minlength=len(prepared.families)).astype(np.int64)
     best_poor_fit = np.zeros(len(prepared.families))
     np.maximum.at(best_poor_fit, f[~good], quality[~good])

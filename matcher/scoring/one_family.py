@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from matcher.domain.prepared import PreparedRound
 from matcher.geo.distance import pairwise_km
-from matcher.scoring.candidates import Candidates
+from matcher.scoring.candidates import Candidates, min_points
 from matcher.scoring.rules import RULES, Rule, pair_rejections, rule_facts
 from matcher.scoring.scale import priority_multiplier, quality_points
 from matcher.scoring.terms import TERMS, weighted_quality
@@ -67,8 +67,7 @@ def score_family(view: PreparedRound, waiting_families: int) -> FamilyPairs:
     terms = {name: term(view, f, v, distance) for name, term in TERMS.items()}
     quality = weighted_quality(terms, view.round.weights.model_dump())
     points = quality_points(quality)
-    minimum = int(quality_points(np.array([view.round.policy.min_quality]))[0])
-    poor = (rejected == 0) & (points < minimum)  # the policy's minimum quality: no candidate
+    poor = (rejected == 0) & (points < min_points(view.round.policy))
     if poor.any():
         keep = ~poor
         f, v, rejected, distance = f[keep], v[keep], rejected[keep], distance[keep]

@@ -40,7 +40,7 @@ from sqlalchemy import (
     update,
 )
 
-from matcher.db.audit import AuditEntry, entries
+from matcher.db.audit import AuditEntry, entries, entry_of
 from matcher.db.jobs import JobStatus
 from matcher.db.service_tables import (
     ArtifactRow,
@@ -441,12 +441,4 @@ other file naming the family is deleted)."""
 
 
 def _line(row: Any) -> AuditLine:
-    return AuditLine(
-        id=row.id,
-        time=row.time,
-        actor=row.actor,
-        action=row.action,
-        subject=row.subject,
-        subject_id=row.subject_id,
-        detail=row.detail,
-    )
+    return AuditLine(id=row.id, **entry_of(row).model_dump())

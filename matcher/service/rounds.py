@@ -16,8 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
-from matcher.db.audit import AuditEntry, append
-from matcher.db.jobs import Job, JobView, artifact, enqueue
+from matcher.db.jobs import Job, JobView, artifact
 from matcher.db.service_tables import JobRow, ProposalRow, ProposalStatus
 from matcher.db.store import DatabaseRoundStore
 from matcher.domain.prepared import prepare
@@ -28,6 +27,7 @@ from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.lifecycle.decisions import DecisionError, accept
 from matcher.result import Proposal, SolveResult
 from matcher.service.problems import conflict, not_found
+from matcher.service.queue import start_job
 from matcher.service.worker import Outcome, Progress
 from matcher.usecases.decisions import decide
 from matcher.usecases.matching import solver_settings
@@ -49,24 +49,9 @@ def start_round(
     """Queue a round of the location's current data (``overrides``: solver settings for this
     round only, checked now); True when a new job was queued."""
     solver_settings(SolverSettings(), overrides)  # refuse bad settings before queueing
-    job, created = enqueue(
-        engine,
-        location_id,
-        ROUND,
-        {"overrides": dict(overrides), "requested_by": actor},
-        now,
-        idempotency_key,
+    return start_job(
+        engine, location_id, ROUND, {"overrides": dict(overrides)}, actor, now, idempotency_key
     )
-    if created:
-        with engine.begin() as connection:
-            append(
-                connection,
-                location_id,
-                AuditEntry(
-                    time=now, actor=actor, action="start", subject="round", subject_id=job.id
-                ),
-            )
-    return job, created
 
 
 def run_round(engine: Engine, job: Job, progress: Progress) -> Outcome:

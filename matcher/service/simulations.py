@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from matcher.db.audit import AuditEntry, append
-from matcher.db.jobs import Job, JobView, enqueue
+from matcher.db.jobs import Job, JobView
 from matcher.db.store import DatabaseRoundStore
 from matcher.io.problems import InputError, InputProblem
+from matcher.service.queue import start_job
 from matcher.service.settings import ServiceSettings
 from matcher.service.worker import Outcome, Progress
 from matcher.simulate.what_if import BASELINE_NAME, Simulation, simulation_of
@@ -81,24 +81,15 @@ def start_simulation(
     scenario = check_scenario(engine, location_id, data, now).model_dump(mode="json")
     if data.get("start_round") == CURRENT_ROUND:
         scenario["start_round"] = CURRENT_ROUND  # read when the job runs
-    job, created = enqueue(
+    return start_job(
         engine,
         location_id,
         SIMULATION,
-        {"scenario": scenario, "replications": replications, "requested_by": actor},
+        {"scenario": scenario, "replications": replications},
+        actor,
         now,
         idempotency_key,
     )
-    if created:
-        with engine.begin() as connection:
-            append(
-                connection,
-                location_id,
-                AuditEntry(
-                    time=now, actor=actor, action="start", subject="simulation", subject_id=job.id
-                ),
-            )
-    return job, created
 
 
 def run_simulation_job(engine: Engine, job: Job, progress: Progress) -> Outcome:
