@@ -63,7 +63,9 @@ class Api:
 @pytest.fixture
 def api(engine: Engine) -> Iterator[Api]:
     """The service over a migrated database of each kind, with a service key."""
-    app = create_app(ServiceSettings(), engine=engine, clock=lambda: NOW, migrate=False)
+    # The tests' callback receivers listen on this machine.
+    settings = ServiceSettings(callback_private_networks=True)
+    app = create_app(settings, engine=engine, clock=lambda: NOW, migrate=False)
     _, service_key = create_key(engine, None, "tests", Scope.SERVICE, NOW)
     with TestClient(app) as client:
         yield Api(client, engine, service_key)
@@ -76,7 +78,7 @@ def worker(engine: Engine) -> Iterator[None]:
     thread = threading.Thread(
         target=run_worker,
         args=(engine, HANDLERS, "test-worker", stop),
-        kwargs={"poll_seconds": 0.02},
+        kwargs={"poll_seconds": 0.02, "private_callbacks": True},
         daemon=True,
     )
     thread.start()

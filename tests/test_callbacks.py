@@ -32,6 +32,7 @@ from matcher.service.callbacks import (
     sign,
     verify,
 )
+from matcher.service.outbound import PublicOnly, refusal
 from matcher.service.worker import Outcome, run_worker, utc_now
 
 pytest_plugins = ["db_engines"]
@@ -275,7 +276,7 @@ def test_the_worker_announces_a_finished_job_to_the_location(
     worker = threading.Thread(
         target=run_worker,
         args=(engine, {"round": handler}, "W", stop),
-        kwargs={"poll_seconds": 0.02},
+        kwargs={"poll_seconds": 0.02, "private_callbacks": True},
     )
     worker.start()
     deadline = time.monotonic() + 60
@@ -291,3 +292,41 @@ def test_the_worker_announces_a_finished_job_to_the_location(
     assert announced["event"] == {"type": "job.done", "job": {"id": done.id, "kind": "round"}}
     assert announced["location"] == "L1"
     assert [row.location_id for row in _callbacks(engine)] == ["L1"]
+
+
+def test_a_worker_sends_nothing_to_a_private_address_unless_allowed(
+    engine: Engine, receiver: Receiver
+) -> None:
+    _location(engine, "L1", receiver.url, SECRET)
+    with engine.begin() as connection:
+        owe(connection, "L1", {"type": "job.done"}, T0)
+    with httpx.Client(transport=PublicOnly()) as client:
+        assert deliver_due(engine, client, T0) == 0
+    [row] = _callbacks(engine)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "not a public internet address" in row.last_error
+    assert receiver.posts == []
+    with httpx.Client(transport=PublicOnly(allow_private=True)) as client:
+        assert deliver_due(engine, client, T0 + backoff(1)) == 1
+    assert len(receiver.posts) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_private", "refused"),
+    [
+        ("https://127.0.0.1/hook", False, "not a public internet address"),
+        ("https://10.1.2.3/hook", False, "not a public internet address"),
+        ("https://169.254.169.254/latest/meta-data", False, "not a public internet address"),
+        ("https://[::1]/hook", False, "not a public internet address"),
+        ("https://[fd00::1]/hook", False, "not a public internet address"),
+        ("http://93.184.215.14/hook", False, "must use https"),
+        ("https://no-such-host.invalid/hook", False, "does not resolve"),
+        ("https://93.184.215.14/hook", False, None),
+        ("http://127.0.0.1:8080/hook", True, None),
+    ],
+)
+def test_which_callback_urls_are_refused(
+    url: str, allow_private: bool, refused: str | None
+) -> None:
+    reason = refusal(url, allow_private)
+    assert reason is None if refused is None else refused in (reason or "")

@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
-from service_api import Api, finished
+from fastapi.testclient import TestClient
+from service_api import NOW, Api, finished
+from sqlalchemy import Engine
 
 from matcher.io.rounds import load_round
+from matcher.service.app import create_app
 from matcher.service.callbacks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from matcher.service.keys import Scope
+from matcher.service.keys import Scope, create_key
+from matcher.service.settings import ServiceSettings
 
 pytest_plugins = ["service_api"]
 
@@ -68,3 +72,21 @@ def test_a_finished_round_is_announced_by_a_signed_post(api: Api, worker: None) 
     event = json.loads(body)
     assert event["event"] == {"type": "job.done", "job": {"id": job["id"], "kind": "round"}}
     assert event["location"] == "L1"
+
+
+def test_a_callback_url_inside_this_network_is_refused_by_default(engine: Engine) -> None:
+    app = create_app(ServiceSettings(), engine=engine, clock=lambda: NOW, migrate=False)
+    _, service_key = create_key(engine, None, "tests", Scope.SERVICE, NOW)
+    with TestClient(app) as client:
+        keys = Api(client, engine, service_key).location()
+        for url in ("https://127.0.0.1/hook", "https://192.168.1.10/hook", "http://example.org/"):
+            answer = client.put(
+                f"{BASE}/callback",
+                json={"url": url},
+                headers={"Authorization": f"Bearer {keys[Scope.ADMIN]}"},
+            )
+            assert answer.status_code == 422, url
+            assert answer.json()["detail"] in (
+                "the callback host is not a public internet address",
+                "a callback URL must use https",
+            )

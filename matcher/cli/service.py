@@ -116,9 +116,16 @@ def worker(database_url: str | None, name: str | None, parent_pid: int | None) -
     use_json_logs()
     if parent_pid is not None:
         _stop_with_parent(parent_pid)
-    url = _settings(database_url).url()
+    settings = _settings(database_url)
+    url = settings.url()
     upgrade(create_engine(url))
-    serve_worker(url, HANDLERS, name or f"{socket.gethostname()}:{os.getpid()}", POLL_S)
+    serve_worker(
+        url,
+        HANDLERS,
+        name or f"{socket.gethostname()}:{os.getpid()}",
+        POLL_S,
+        private_callbacks=settings.callback_private_networks,
+    )
 
 
 def _stop_with_parent(parent: int) -> None:

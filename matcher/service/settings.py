@@ -32,6 +32,11 @@ class ServiceSettings(BaseSettings):
     dask_scheduler: str | None = Field(
         default=None, description="address of a Dask scheduler for simulations (tcp://host:8786)"
     )
+    callback_private_networks: bool = Field(
+        default=False,
+        description="let callbacks go to private, loopback and link-local addresses, and over "
+        "plain http (for a receiver inside the operator's own network)",
+    )
     erase_pepper: str = Field(
         default="matcher",
         description="the key of the hash that replaces an erased family's id in the audit log",

@@ -37,6 +37,7 @@ from matcher.db.jobs import (
     report_progress,
 )
 from matcher.service.callbacks import deliver_due, owe
+from matcher.service.outbound import PublicOnly
 
 logger = logging.getLogger(__name__)
 
@@ -101,16 +102,18 @@ def run_worker(
     lease: timedelta = timedelta(seconds=30),
     client: httpx.Client | None = None,
     clock: Clock = utc_now,
+    private_callbacks: bool = False,
 ) -> None:
     """Run jobs as ``name`` (unique among running workers) until ``stop`` is set, then return
-    after the current job. Between jobs, send due callbacks with ``client`` (a new one if None).
-    Waits ``poll_seconds`` when there is nothing to do."""
+    after the current job. Between jobs, send due callbacks with ``client`` (if None, a new one
+    that reaches only public addresses unless ``private_callbacks``). Waits ``poll_seconds`` when
+    there is nothing to do."""
     if lease <= timedelta(0):
         raise ValueError(f"a lease must be positive (got {lease})")
     if poll_seconds < 0:
         raise ValueError(f"the poll interval cannot be negative (got {poll_seconds} s)")
     own_client = client is None
-    sender = httpx.Client() if client is None else client
+    sender = httpx.Client(transport=PublicOnly(private_callbacks)) if client is None else client
     logger.info("worker %s started (kinds: %s)", name, ", ".join(sorted(handlers)) or "none")
     try:
         while not stop.is_set():
@@ -128,6 +131,7 @@ def serve_worker(
     name: str,
     poll_seconds: float = 0.5,
     lease: timedelta = timedelta(seconds=30),
+    private_callbacks: bool = False,
 ) -> None:
     """Run a worker on the database at ``database_url`` until SIGTERM or SIGINT, which let the
     current job finish first; a second signal acts as if the worker had none installed (SIGINT
@@ -148,7 +152,15 @@ def serve_worker(
     for sig in (signal.SIGTERM, signal.SIGINT):
         previous[sig] = signal.signal(sig, on_signal)
     try:
-        run_worker(engine, handlers, name, stop, poll_seconds=poll_seconds, lease=lease)
+        run_worker(
+            engine,
+            handlers,
+            name,
+            stop,
+            poll_seconds=poll_seconds,
+            lease=lease,
+            private_callbacks=private_callbacks,
+        )
     finally:
         restore()
         engine.dispose()

@@ -16,6 +16,7 @@ from matcher.domain.people import Id
 from matcher.io.problems import InputError
 from matcher.service.access import Admin, LocationId, Reader, caller, context
 from matcher.service.keys import Caller, KeyInfo, Scope, create_key, list_keys, revoke_key
+from matcher.service.outbound import refusal
 from matcher.service.problems import PROBLEM_RESPONSES, ServiceError, conflict, not_found
 
 router = APIRouter(prefix="/v1", tags=["locations"], responses=PROBLEM_RESPONSES)
@@ -130,6 +131,10 @@ def delete_key(here: Admin, key_id: KeyId) -> Response:
 @router.put("/locations/{location}/callback", summary="Set or clear the callback URL")
 def put_callback(here: Admin, body: Callback) -> CallbackSet:
     url = None if body.url is None else str(body.url)
+    if url is not None:
+        refused = refusal(url, here.ctx.settings.callback_private_networks)
+        if refused:
+            raise ServiceError(422, "Unprocessable Content", refused)
     secret = None if url is None else secrets.token_urlsafe(32)
     with here.ctx.engine.begin() as connection:
         connection.execute(
