@@ -162,6 +162,11 @@ def test_an_erased_family_is_named_nowhere_and_the_rounds_go_on(api: Api, worker
     }
 
     assert _naming(api, family_id) == []
+    if api.engine.dialect.name == "sqlite":  # nor in the bytes of the file and its log
+        database = Path(str(api.engine.url.database))
+        for file in (database, database.with_name(database.name + "-wal")):
+            held = file.read_bytes() if file.exists() else b""
+            assert not re.search(rb"(?<![0-9A-Za-z])%s(?![0-9A-Za-z])" % family_id.encode(), held)
     audit = api.call("GET", f"{BASE}/audit?limit=1000", keys[Scope.ADMIN]).json()["lines"]
     assert audit[-1]["action"] == "erase" and audit[-1]["subject_id"] == hashed
     assert [a["action"] for a in audit if a["subject_id"] == hashed] == [

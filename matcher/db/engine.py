@@ -6,6 +6,11 @@ lock) and waits for it at most ``busy_timeout``. pysqlite would otherwise begin 
 its own, lazily and deferred, so here SQLAlchemy's ``begin`` emits the ``BEGIN`` itself (the
 recipe of SQLAlchemy's SQLite documentation); a connection opened with the execution option
 ``BEGIN_MODE`` set to ``"IMMEDIATE"`` asks for the write lock at once.
+
+An SQLite file is kept in write-ahead-log mode, so readers (pages, recommendations) never wait
+for a writer nor a writer for them; ``synchronous`` stays ``FULL``, so a committed transaction
+survives a power cut too. ``secure_delete`` overwrites deleted rows, so an erased family leaves
+no bytes behind in the file.
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ def _connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 

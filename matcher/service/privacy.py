@@ -244,8 +244,17 @@ def erase_family(
                 detail=dict(done),
             ),
         )
+    _checkpoint(store.engine)
     logger.info("location %s: a family erased as %s", store.location_id, hashed)
     return Erasure(erased_as=hashed, **done)
+
+
+def _checkpoint(engine: Engine) -> None:
+    """On SQLite, move the write-ahead log into the database file and empty it, so the erased
+    rows' old pages are gone from the log too (the file's own pages are overwritten on delete)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def without_family(round_: Round, family_id: str) -> Round:
