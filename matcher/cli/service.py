@@ -76,7 +76,10 @@ def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
                 f"{host}:{port}/{n}",
                 "--parent-pid",
                 str(os.getpid()),
-            ]
+            ],
+            # Apart from the terminal's process group: Ctrl-C reaches this process only, whose
+            # one SIGTERM below lets a worker finish the job in hand.
+            start_new_session=True,
         )
         for n in range(workers)
     ]
