@@ -119,7 +119,7 @@ def end(
     if not ended.waiting_again:
         click.echo(
             _("{family}: match ended ({reason}); the family is closed on {day}").format(
-                family=family_id, reason=reason, day=when
+                family=family_id, reason=reason, day=words.long_day(when)
             )
         )
         return
