@@ -99,15 +99,17 @@ def test_the_language_follows_the_locale_and_lang_overrides_it(tmp_path: Path) -
 def test_bad_input_is_framed_in_dutch_and_keeps_the_users_field_names(tmp_path: Path) -> None:
     folder = tmp_path / "round"
     shutil.copytree(LOCATION, folder)
-    families = folder / "families.csv"
+    families = folder / "gezinnen.csv"
+    (folder / "families.csv").rename(families)
     lines = families.read_text().splitlines()
+    lines[0] = lines[0].replace("speaks_dutch", "spreekt_nederlands")
     lines[2] = lines[2].replace(",yes,", ",misschien,", 1)
     families.write_text("\n".join(lines) + "\n")
     result = run("validate", str(folder), "--lang", "nl")
     assert result.exit_code == 2
-    assert result.output.startswith(f"fout: {families}, rij 3, veld 'speaks_dutch': ")
+    assert result.output.startswith(f"fout: {families}, rij 3, veld 'spreekt_nederlands': ")
     english = run("validate", str(folder))
-    assert english.output.startswith(f"error: {families}, row 3, field 'speaks_dutch': ")
+    assert english.output.startswith(f"error: {families}, row 3, field 'spreekt_nederlands': ")
 
 
 def test_decide_end_and_plan_in_dutch(dutch_output: tuple[Result, Path], tmp_path: Path) -> None:
