@@ -15,10 +15,12 @@ from gettext import GNUTranslations
 from typing import Final
 
 from babel import Locale
+from babel.dates import get_day_names
 from babel.numbers import get_decimal_symbol
 
+from matcher.domain.slots import DAYS
 from matcher.domain.vocab import canonical_language, language_name
-from matcher.i18n import LANGUAGES, engine_texts, long_day
+from matcher.i18n import LANGUAGES, N_, engine_texts, long_day
 
 ENGLISH: Final = "en"
 
@@ -56,6 +58,19 @@ class Wording:
         (nl: ``24 november 2026``)."""
         return value.isoformat() if self.language == ENGLISH else long_day(value, self.language)
 
+    def slot(self, name: str) -> str:
+        """A weekly half-day as this language writes it (nl: ``tue-morning`` -> ``di-ochtend``,
+        which the round files accept too)."""
+        if self.language == ENGLISH:
+            return name
+        day, part = name.split("-")
+        weekday = _day_names(self.language)[DAYS.index(day)]
+        return f"{weekday}-{self.gettext(PART_WORDS[part])}"
+
+    def slots(self, names: Iterable[str], separator: str = " ") -> str:
+        """Weekly half-days as this language writes them, joined by ``separator``."""
+        return separator.join(self.slot(name) for name in names)
+
     def language_name(self, code: str) -> str:
         """The name of an ISO 639 language in this language (nl: ``ar`` -> ``Arabisch``, from
         Babel's names); the code itself when unknown."""
@@ -80,6 +95,15 @@ def wording(language: str = ENGLISH) -> Wording:
     # English numbers are Python's own, as they always were (and need no locale data loaded).
     sign = "." if language == ENGLISH else get_decimal_symbol(language)
     return Wording(language, engine_texts(language), sign)
+
+
+PART_WORDS = {"morning": N_("morning"), "afternoon": N_("afternoon"), "evening": N_("evening")}
+"""The parts of a day, as the half-days name them."""
+
+
+@cache
+def _day_names(language: str) -> dict[int, str]:
+    return dict(get_day_names("abbreviated", locale=language))
 
 
 @cache

@@ -37,7 +37,7 @@ def test_solve_with_lang_nl_prints_a_dutch_summary(dutch_output: tuple[Result, P
     assert lines[1].startswith("Status    optimal (flow, bewezen optimaal); doelwaarde ")
     assert lines[2] == "Gekoppeld 20 van 30 gezinnen, gemiddelde kwaliteit 0,744"
     assert lines[4].split() == ["gezin", "vrijwilliger", "dagdeel", "km", "kwaliteit"]
-    assert lines[5].split() == ["F0001", "V0015", "mon-afternoon", "6,5", "0,810"]
+    assert lines[5].split() == ["F0001", "V0015", "ma-middag", "6,5", "0,810"]
     assert "Zonder voorstel 10: 7 anderen gingen voor, 1 komt niet in aanmerking, 2 geen " in (
         result.output
     )
@@ -119,7 +119,7 @@ def test_decide_end_and_plan_in_dutch(dutch_output: tuple[Result, Path], tmp_pat
     accepted = run(
         "decide", str(folder), "--result", result, "--family", "F0001", "--accept", "--lang", "nl"
     )
-    assert accepted.output == "F0001 met V0015 geaccepteerd: bezoeken op mon-afternoon\n"
+    assert accepted.output == "F0001 met V0015 geaccepteerd: bezoeken op ma-middag\n"
     ended = run(
         "end",
         str(folder),
@@ -163,7 +163,7 @@ def test_decide_end_and_plan_in_dutch(dutch_output: tuple[Result, Path], tmp_pat
 
 def test_explain_and_recommend_in_dutch() -> None:
     explained = run("explain", str(LOCATION), "--family", "F0001", "--lang", "nl")
-    assert explained.output.startswith("F0001: stel vrijwilliger V0015 voor op mon-afternoon\n")
+    assert explained.output.startswith("F0001: stel vrijwilliger V0015 voor op ma-middag\n")
     assert "  - beiden spreken Nederlands\n" in explained.output
     assert "Keuzelijst voor F0001:\nplaats  vrijwilliger  kwaliteit  km " in explained.output
     recommended = run("recommend", str(LOCATION), "F0001", "-k", "2", "--lang", "nl")

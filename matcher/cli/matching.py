@@ -304,7 +304,7 @@ def _proposed_line(
         else _("not among the best {n}").format(n=len(alternatives))
     )
     return _("Proposed: {volunteer} ({where}), on {slot}.").format(
-        volunteer=proposal.volunteer_id, where=where, slot=proposal.slot
+        volunteer=proposal.volunteer_id, where=where, slot=words.slot(proposal.slot)
     )
 
 

@@ -62,7 +62,7 @@ def recommendations_text(found: Recommendations, words: Wording) -> str:
                 r.volunteer_id,
                 words.fixed(r.scores.quality, 3),
                 words.fixed(r.distance_km),
-                " ".join(r.shared_slots),
+                words.slots(r.shared_slots),
             ]
             for rank, r in enumerate(found.recommendations, start=1)
         ]

@@ -57,14 +57,17 @@ def decide(
         coordinator=coordinator,
         now=datetime.now(UTC),
     )
-    _ = wording(language).gettext
+    words = wording(language)
+    _ = words.gettext
     message = (
         _("{family} with {volunteer} accepted: visits on {slot}")
         if accept
         else _("{family} with {volunteer} declined")
     )
     click.echo(
-        message.format(family=family_id, volunteer=proposal.volunteer_id, slot=proposal.slot)
+        message.format(
+            family=family_id, volunteer=proposal.volunteer_id, slot=words.slot(proposal.slot)
+        )
     )
 
 

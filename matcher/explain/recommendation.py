@@ -110,7 +110,9 @@ def _notes(view: FamilyView, words: Wording) -> list[str]:
             _(
                 "Already in an active match with {volunteer} on {slot}: these volunteers are a "
                 "second opinion."
-            ).format(volunteer=view.active_match.volunteer_id, slot=view.active_match.slot)
+            ).format(
+                volunteer=view.active_match.volunteer_id, slot=words.slot(view.active_match.slot)
+            )
         )
     if not view.in_round:
         notes.append(_("Not a family of this round: scored against the round's volunteers."))
@@ -225,7 +227,7 @@ def _no_shared_half_day(c: Candidates, f: int, v: int, words: Wording) -> str:
     if held == 0:
         return _("no shared half-day")
     return _("no shared half-day free: {slots} taken by an active match").format(
-        slots=" ".join(mask_to_slots(held))
+        slots=words.slots(mask_to_slots(held))
     )
 
 

@@ -53,7 +53,7 @@ def summary_text(result: SolveResult, words: Wording | None = None) -> str:
                 [
                     p.family_id,
                     p.volunteer_id,
-                    p.slot,
+                    words.slot(p.slot),
                     words.fixed(p.distance_km),
                     words.fixed(p.scores.quality, 3),
                 ]
@@ -83,12 +83,14 @@ def explain_text(result: SolveResult, family_id: str, words: Wording | None = No
         if p.family_id == family_id:
             lines.append(
                 _("{family}: propose volunteer {volunteer} on {slot}").format(
-                    family=family_id, volunteer=p.volunteer_id, slot=p.slot
+                    family=family_id, volunteer=p.volunteer_id, slot=words.slot(p.slot)
                 )
             )
             if p.other_shared_slots:
                 lines.append(
-                    _("  also possible: {slots}").format(slots=", ".join(p.other_shared_slots))
+                    _("  also possible: {slots}").format(
+                        slots=words.slots(p.other_shared_slots, ", ")
+                    )
                 )
             scores = p.scores.model_dump(exclude={"quality"})
             breakdown = ", ".join(
@@ -159,7 +161,7 @@ def shortlist_text(result: SolveResult, family_id: str, words: Wording | None = 
                     a.volunteer_id,
                     words.fixed(a.quality, 3),
                     words.fixed(a.distance_km),
-                    " ".join(a.shared_slots),
+                    words.slots(a.shared_slots),
                     " ".join(a.proposed_to) or "-",
                 ]
                 for rank, a in enumerate(alternatives, start=1)

@@ -206,7 +206,7 @@ def _proposals(result: SolveResult, words: Wording) -> str:
             [
                 p.family_id,
                 p.volunteer_id,
-                p.slot,
+                words.slot(p.slot),
                 words.fixed(p.distance_km),
                 words.fixed(p.scores.quality, 2),
                 f'<span class="bar" style="width:{p.scores.quality * 6:.1f}rem"></span>',
@@ -360,7 +360,9 @@ def _slots(prepared: PreparedRound, words: Wording) -> str:
     positions = range(len(SLOT_NAMES))
     axis.bar([x - 0.2 for x in positions], demand, width=0.4, label=_("families waiting"))
     axis.bar([x + 0.2 for x in positions], offer, width=0.4, label=_("volunteers with a place"))
-    axis.set_xticks(list(positions), SLOT_NAMES, rotation=60, fontsize=7)
+    axis.set_xticks(
+        list(positions), [words.slot(name) for name in SLOT_NAMES], rotation=60, fontsize=7
+    )
     axis.set(title=_("Half-days in demand and on offer"), ylabel=_("people"))
     axis.legend(fontsize=7)
     figure.tight_layout()
