@@ -5,6 +5,7 @@ keep their machine headers."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -38,8 +39,9 @@ def test_solve_with_lang_nl_prints_a_dutch_summary(dutch_output: tuple[Result, P
     assert lines[2] == "Gekoppeld 20 van 30 gezinnen, gemiddelde kwaliteit 0,744"
     assert lines[4].split() == ["gezin", "vrijwilliger", "dagdeel", "km", "kwaliteit"]
     assert lines[5].split() == ["F0001", "V0015", "ma-middag", "6,5", "0,810"]
-    assert "Zonder voorstel 10: 7 anderen gingen voor, 1 komt niet in aanmerking, 2 geen " in (
-        result.output
+    assert (
+        "Zonder voorstel 10: 7 voorrang aan andere gezinnen, 1 buiten het programma, 2 geen "
+        in (result.output)
     )
     assert f"Geschreven: {out / 'proposals.csv'}, " in result.output
 
@@ -54,6 +56,8 @@ def test_the_dutch_report_has_lang_nl_dutch_numbers_and_dates(
     assert "<td>6,5</td><td>0,81</td>" in page
     assert "beiden spreken Nederlands; 6,5 km (grens van de vrijwilliger 19,7 km)" in page
     assert "<h2>Gezinnen zonder voorstel</h2>" in page
+    assert re.search(r">52,\d\d</text>", page)  # the map's latitudes
+    assert "ma-middag" in page
     assert "Proposals" not in page and "both speak" not in page
 
 

@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import QUALITY_TERMS
@@ -280,6 +282,26 @@ def _rows_table(
     return f'<table class="{css}">{header_row}<tbody>{body}</tbody></table>'
 
 
+class _SignedFormatter(ScalarFormatter):
+    """Matplotlib's tick labels with another decimal sign."""
+
+    def __init__(self, sign: str) -> None:
+        super().__init__()
+        self.sign = sign
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return str(super().__call__(x, pos)).replace(".", self.sign)
+
+
+def _decimal_sign(axis: Axes, words: Wording, x: bool = True) -> None:
+    """Tick labels of the y axis (and the x axis unless ``x`` is false: named ticks) with the
+    language's decimal sign; English keeps matplotlib's own."""
+    if words.decimal_sign != ".":
+        if x:
+            axis.xaxis.set_major_formatter(_SignedFormatter(words.decimal_sign))
+        axis.yaxis.set_major_formatter(_SignedFormatter(words.decimal_sign))
+
+
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -334,6 +356,7 @@ def _map(prepared: PreparedRound, result: SolveResult, words: Wording) -> str:
     axis.set_aspect(1 / 0.62)  # about cos(52 degrees): km look alike both ways
     axis.set(title=_("Proposals on the map"), xlabel=_("longitude"), ylabel=_("latitude"))
     axis.legend(fontsize=7, loc="best")
+    _decimal_sign(axis, words)
     figure.tight_layout()
     return _svg(figure)
 
@@ -344,6 +367,7 @@ def _distances(result: SolveResult, words: Wording) -> str:
     axis = figure.subplots()
     axis.hist([p.distance_km for p in result.proposals] or [0.0], bins=12, color="#4c78a8")
     axis.set(title=_("Distance of the proposed pairs"), xlabel="km", ylabel=_("pairs"))
+    _decimal_sign(axis, words)
     figure.tight_layout()
     return _svg(figure)
 
@@ -365,5 +389,6 @@ def _slots(prepared: PreparedRound, words: Wording) -> str:
     )
     axis.set(title=_("Half-days in demand and on offer"), ylabel=_("people"))
     axis.legend(fontsize=7)
+    _decimal_sign(axis, words, x=False)
     figure.tight_layout()
     return _svg(figure)
