@@ -185,7 +185,8 @@ PEOPLE_WORDS = {
 }
 """The workbooks' sheet names and column headers, each a message of the catalogs: the
 workbooks are for people and speak their language; the CSV files and JSON keep these English
-names, which other tools read."""
+names, which other tools read. A name missing here is a ``KeyError`` when a workbook is
+written, so no header is left out of the catalogs."""
 
 
 def for_people(sheets: dict[str, TableData], words: Wording) -> dict[str, TableData]:
