@@ -20,7 +20,14 @@ from matcher.explain.proposals import build_proposals
 from matcher.explain.shortlists import build_shortlists
 from matcher.explain.unmatched import build_unmatched
 from matcher.fingerprint import round_fingerprint
-from matcher.result import QualitySpread, SolveResult, SolverReport, SolveStatus, Stability
+from matcher.result import (
+    Language,
+    QualitySpread,
+    SolveResult,
+    SolverReport,
+    SolveStatus,
+    Stability,
+)
 from matcher.scoring.candidates import Candidates, score_candidates
 from matcher.solve.flow import solve_flow
 from matcher.solve.greedy import solve_greedy
@@ -32,6 +39,7 @@ from matcher.solve.stability import (
     stable_weights,
 )
 from matcher.solve.weekly_slots import assign_slots
+from matcher.wording import ENGLISH
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +83,20 @@ BACKENDS: dict[Backend, BackendFunction] = {
 
 
 def solve(
-    round_: Round, settings: SolverSettings | None = None, previous: SolveResult | None = None
+    round_: Round,
+    settings: SolverSettings | None = None,
+    previous: SolveResult | None = None,
+    language: Language = ENGLISH,
 ) -> SolveResult:
     """Solve a matching round with ``settings`` (default: the round's own). With the
     ``previous`` result of the round, its proposals are kept unless changing them matches more
-    families or gains more than the settings' stability margin. Raises ``RoundError`` when the
-    round's cross-references are bad; an infeasible or empty round is a normal result with
-    every family unmatched."""
+    families or gains more than the settings' stability margin. Reasons and messages are in
+    ``language``. Raises ``RoundError`` when the round's cross-references are bad; an
+    infeasible or empty round is a normal result with every family unmatched."""
     started = time.perf_counter()
-    return solve_prepared(prepare(round_), settings, started=started, previous=previous)
+    return solve_prepared(
+        prepare(round_), settings, started=started, previous=previous, language=language
+    )
 
 
 def solve_prepared(
@@ -92,6 +105,7 @@ def solve_prepared(
     started: float | None = None,
     previous: SolveResult | None = None,
     score: Callable[[PreparedRound], Candidates] = score_candidates,
+    language: Language = ENGLISH,
 ) -> SolveResult:
     """Solve an already prepared round (see ``solve``); ``score`` finds its candidates (such as
     a ``PairCache``'s, which gives the same ones faster for rounds of mostly the same people)."""
@@ -119,14 +133,15 @@ def solve_prepared(
     return SolveResult(
         reference_date=prepared.round.reference_date,
         report=report,
-        proposals=build_proposals(candidates, slots),
+        proposals=build_proposals(candidates, slots, language),
         # Without a solution no family lost out to another: there is nothing to explain yet.
-        unmatched=build_unmatched(candidates, chosen) if report.has_solution else [],
+        unmatched=build_unmatched(candidates, chosen, language) if report.has_solution else [],
         shortlists=build_shortlists(candidates, chosen, settings.shortlist_size),
         round_fingerprint=round_fingerprint(
             prepared.round, candidates.family[chosen], candidates.volunteer[chosen]
         ),
         runtime_s=time.perf_counter() - started,
+        language=language,
     )
 
 

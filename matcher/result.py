@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -41,6 +41,7 @@ Slots = Annotated[list[Slot], Field(max_length=SLOT_COUNT)]
 Ids = Annotated[list[Id], Field(max_length=MAX_PEOPLE)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,39}$")]
 Count = Annotated[int, Field(ge=-(2**62), le=2**62)]
+Language = Literal["nl", "en"]
 
 
 class ScoreBreakdown(Frozen):
@@ -203,4 +204,10 @@ class SolveResult(Frozen):
         default=0.0,
         exclude=True,
         description="wall-clock seconds; not serialised, so that output files are reproducible",
+    )
+    language: Language = Field(
+        default="en",
+        exclude_if=lambda language: language == "en",
+        description="the language of the reasons and messages (written only when not English, "
+        "so English results read and write as they always have)",
     )

@@ -14,11 +14,13 @@ from datetime import date
 
 import click
 
+from matcher.i18n import LANGUAGES, from_environment
 from matcher.io.file_store import FileRoundStore
-from matcher.io.problems import InputError
+from matcher.io.problems import MAX_SHOWN, InputError, _shortened
 from matcher.lifecycle.decisions import DecisionError
 from matcher.result import SolveResult
 from matcher.usecases.store import StoreBusy
+from matcher.wording import Wording, wording
 
 EXIT_IO = 1
 EXIT_BAD_INPUT = 2
@@ -33,15 +35,37 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (InputError, DecisionError) as error:
-            click.echo(f"error: {error}", err=True)
+        except InputError as error:
+            click.echo(problems_text(error, words_of(ctx)), err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except DecisionError as error:
+            click.echo(words_of(ctx).gettext("error: {error}").format(error=error), err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except StoreBusy as error:
-            click.echo(f"error: {error}", err=True)
+            click.echo(words_of(ctx).gettext("error: {error}").format(error=error), err=True)
             ctx.exit(EXIT_IO)
         except OSError as error:
-            click.echo(f"error: could not read or write a file: {error}", err=True)
+            message = words_of(ctx).gettext("error: could not read or write a file: {error}")
+            click.echo(message.format(error=error), err=True)
             ctx.exit(EXIT_IO)
+
+
+def problems_text(error: InputError, words: Wording) -> str:
+    """Bad input with its framing (``error:``, row, field) in the reader's language; file and
+    field names stay as the user wrote them, the problem itself as the check describes it."""
+    _ = words.gettext
+    lines = []
+    for problem in error.problems[:MAX_SHOWN]:
+        where = [problem.file]
+        if problem.row is not None:
+            where.append(_("row {row}").format(row=problem.row))
+        if problem.field is not None:
+            where.append(_("field '{field}'").format(field=_shortened(problem.field)))
+        lines.append(f"{', '.join(where)}: {problem.message}")
+    if len(error.problems) > MAX_SHOWN:
+        more = len(error.problems) - MAX_SHOWN
+        lines.append(_("... and {n} more problems").format(n=more))
+    return _("error: {error}").format(error="\n".join(lines))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,6 +85,30 @@ def main(verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+
+
+LANGUAGE_META = "matcher.language"
+
+
+def _remember_language(ctx: click.Context, _param: click.Parameter, language: str) -> str:
+    ctx.meta[LANGUAGE_META] = language  # shared by the command's context and its group's
+    return language
+
+
+LANGUAGE_OPTION = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default=lambda: from_environment(),
+    show_default="from the locale (LC_ALL, LC_MESSAGES, LANG), else en",
+    callback=_remember_language,
+    help="Language of what people read: messages, reasons, report.html, the xlsx headers.",
+)
+
+
+def words_of(ctx: click.Context) -> Wording:
+    """The wording the command was asked for (``--lang``), else the locale's."""
+    return wording(ctx.meta.get(LANGUAGE_META) or from_environment())
 
 
 def store_of(round_path: str) -> FileRoundStore:

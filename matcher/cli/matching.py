@@ -14,12 +14,14 @@ from matcher.cli.app import (
     EXIT_NO_SOLUTION,
     FAMILY_OPTION,
     FORMAT_OPTION,
+    LANGUAGE_OPTION,
     ROUND_ARGUMENT,
     main,
     require_family,
     store_of,
 )
 from matcher.domain.round import MAX_PEOPLE, MAX_SEED, Backend, Round
+from matcher.i18n import N_
 from matcher.io.atomic import write_files_atomic
 from matcher.io.csv_round import write_round_csv
 from matcher.io.result_file import read_result
@@ -37,9 +39,10 @@ from matcher.io.terminal import (
     summary_text,
     validation_text,
 )
-from matcher.result import Alternative, SolveResult
+from matcher.result import Alternative, ChangeReason, Language, SolveResult
 from matcher.synthetic.generate import Area, generate_round
 from matcher.usecases.matching import solve_round, validate_round
+from matcher.wording import Wording, wording
 
 
 @main.command()
@@ -76,6 +79,7 @@ from matcher.usecases.matching import solve_round, validate_round
     callback=lambda _ctx, _param, value: _finite(value),
     help="Quality (0..1) a change of a previous proposal must gain [default: 0.05].",
 )
+@LANGUAGE_OPTION
 def solve(
     round_path: str,
     out: str,
@@ -86,6 +90,7 @@ def solve(
     report: bool,
     previous_path: str | None,
     stability_margin: float | None,
+    language: Language,
 ) -> None:
     """Propose matches and weekly slots for a ROUND; write them as CSV and JSON.
 
@@ -106,10 +111,12 @@ def solve(
             "stability_margin": stability_margin,
         },
         previous,
+        language,
     )
     result = solved.result
+    words = wording(language)
     if not result.report.has_solution:
-        _no_solution(result, out)
+        _no_solution(result, out, words)
     if out == "-":
         click.echo(result_json(result), nl=False)
     else:
@@ -119,49 +126,80 @@ def solve(
             folder / "unmatched.csv": unmatched_csv(result),
             folder / "shortlists.csv": shortlists_csv(result.shortlists),
             folder / "result.json": result_json(result),
-            folder / "results.xlsx": results_xlsx(result),
+            folder / "results.xlsx": results_xlsx(result, words),
         }
         if report:
             from matcher.report.html import round_report  # matplotlib: only when asked for
 
-            files[folder / "report.html"] = round_report(solved.prepared, result)
+            files[folder / "report.html"] = round_report(solved.prepared, result, words)
         write_files_atomic(files)
-        click.echo(summary_text(result))
-        click.echo(_quality_and_stability(result))
-        click.echo(f"Wrote {', '.join(str(path) for path in files)}")
+        click.echo(summary_text(result, words))
+        click.echo(_quality_and_stability(result, words))
+        paths = ", ".join(str(path) for path in files)
+        click.echo(words.gettext("Wrote {paths}").format(paths=paths))
 
 
 LISTED_CHANGES = 10
 
 
-def _quality_and_stability(result: SolveResult) -> str:
+def _quality_and_stability(result: SolveResult, words: Wording) -> str:
     """The spread of the proposals' quality, and what a re-solve kept of the previous result."""
+    _ = words.gettext
     r = result.report
     lines = [""]
     if r.proposal_quality is not None:
         q = r.proposal_quality
         lines.append(
-            f"Quality   min {q.minimum:.3f}, quartiles {q.lower_quartile:.3f} / {q.median:.3f} / "
-            f"{q.upper_quartile:.3f}, max {q.maximum:.3f}"
-            + (f" (minimum {r.policy.min_quality:g})" if r.policy.min_quality else "")
+            _(
+                "Quality   min {minimum}, quartiles {lower} / {median} / {upper}, max {maximum}"
+            ).format(
+                minimum=words.fixed(q.minimum, 3),
+                lower=words.fixed(q.lower_quartile, 3),
+                median=words.fixed(q.median, 3),
+                upper=words.fixed(q.upper_quartile, 3),
+                maximum=words.fixed(q.maximum, 3),
+            )
+            + (
+                _(" (minimum {minimum})").format(minimum=words.short(r.policy.min_quality))
+                if r.policy.min_quality
+                else ""
+            )
         )
     if r.stability is not None:
         st = r.stability
-        reasons: dict[str, int] = {}
+        reasons: dict[ChangeReason, int] = {}
         for change in st.changes:
             reasons[change.reason] = reasons.get(change.reason, 0) + 1
-        why = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in reasons.items())
+        why = ", ".join(f"{n} {_(CHANGE_WORDS[reason])}" for reason, n in reasons.items())
         lines.append(
-            f"Previous  kept {st.kept} of {st.previous_proposals} proposals, {st.changed} "
-            f"changed (margin {st.margin:g})" + (f": {why}" if why else "")
+            _(
+                "Previous  kept {kept} of {previous} proposals, {changed} changed (margin {margin})"
+            ).format(
+                kept=st.kept,
+                previous=st.previous_proposals,
+                changed=st.changed,
+                margin=words.short(st.margin),
+            )
+            + (f": {why}" if why else "")
         )
+        nobody = _("none")
         lines += [
-            f"  {c.family_id}: {c.previous_volunteer_id} -> {c.volunteer_id or 'none'}: {c.message}"
+            f"  {c.family_id}: {c.previous_volunteer_id} -> {c.volunteer_id or nobody}: {c.message}"
             for c in st.changes[:LISTED_CHANGES]
         ]
         if len(st.changes) > LISTED_CHANGES:
-            lines.append(f"  ... and {len(st.changes) - LISTED_CHANGES} more (see result.json)")
+            more = len(st.changes) - LISTED_CHANGES
+            lines.append(_("  ... and {n} more (see result.json)").format(n=more))
     return "\n".join(lines)
+
+
+CHANGE_WORDS = {
+    ChangeReason.NOT_WAITING: N_("not waiting"),
+    ChangeReason.NOT_POSSIBLE: N_("not possible"),
+    ChangeReason.BETTER_FIT: N_("better fit"),
+    ChangeReason.OTHER_FAMILIES: N_("other families"),
+}
+"""Why a previous proposal was not kept, in a word or two."""
 
 
 def _finite(value: float | None) -> float | None:
@@ -171,7 +209,7 @@ def _finite(value: float | None) -> float | None:
     return value
 
 
-def _no_solution(result: SolveResult, out: str) -> None:
+def _no_solution(result: SolveResult, out: str, words: Wording) -> None:
     """Without a solution there are no proposals, and no family was outcompeted: write only
     the result (its report says what happened) and exit with code 3."""
     if out == "-":
@@ -179,8 +217,10 @@ def _no_solution(result: SolveResult, out: str) -> None:
     else:
         write_files_atomic({Path(out) / "result.json": result_json(result)})
     click.echo(
-        f"error: the solver found no solution ({result.report.status}); no proposals were made. "
-        "Give it more time (--time-limit) or use the default flow backend.",
+        words.gettext(
+            "error: the solver found no solution ({status}); no proposals were made. "
+            "Give it more time (--time-limit) or use the default flow backend."
+        ).format(status=result.report.status),
         err=True,
     )
     sys.exit(EXIT_NO_SOLUTION)
@@ -197,19 +237,20 @@ def _no_solution(result: SolveResult, out: str) -> None:
     show_default=True,
     help="Human text or JSON.",
 )
-def explain(round_path: str, family_id: str, fmt: str) -> None:
+@LANGUAGE_OPTION
+def explain(round_path: str, family_id: str, fmt: str, language: Language) -> None:
     """Explain the proposal for one family of a ROUND, or why it has none.
 
     \b
     Example:
       matcher explain scenarios/location --family F0007
     """
-    result = solve_round(store_of(round_path)).result
+    result = solve_round(store_of(round_path), language=language).result
     require_family(result, family_id)
     if fmt == "json":
         click.echo(family_json(result, family_id), nl=False)
     else:
-        click.echo(explain_text(result, family_id))
+        click.echo(explain_text(result, family_id, wording(language)))
 
 
 @main.command()
@@ -224,14 +265,15 @@ def explain(round_path: str, family_id: str, fmt: str) -> None:
     help="How many volunteers to list.",
 )
 @FORMAT_OPTION
-def shortlist(round_path: str, family_id: str, size: int, fmt: str) -> None:
+@LANGUAGE_OPTION
+def shortlist(round_path: str, family_id: str, size: int, fmt: str, language: Language) -> None:
     """List the best eligible volunteers for one family of a ROUND.
 
     \b
     Example:
       matcher shortlist scenarios/town.json --family F0012 -k 3
     """
-    result = solve_round(store_of(round_path), {"shortlist_size": size}).result
+    result = solve_round(store_of(round_path), {"shortlist_size": size}, language=language).result
     require_family(result, family_id)
     lists = [s for s in result.shortlists if s.family_id == family_id]
     if fmt == "json":
@@ -239,30 +281,44 @@ def shortlist(round_path: str, family_id: str, size: int, fmt: str) -> None:
     elif fmt == "csv":
         click.echo(shortlists_csv(lists), nl=False)
     else:
-        click.echo(shortlist_text(result, family_id))
-        click.echo(_proposed_line(result, family_id, lists[0].alternatives if lists else []))
+        words = wording(language)
+        click.echo(shortlist_text(result, family_id, words))
+        alternatives = lists[0].alternatives if lists else []
+        click.echo(_proposed_line(result, family_id, alternatives, words))
 
 
-def _proposed_line(result: SolveResult, family_id: str, alternatives: list[Alternative]) -> str:
+def _proposed_line(
+    result: SolveResult, family_id: str, alternatives: list[Alternative], words: Wording
+) -> str:
     """Which volunteer the solve proposes to the family, and where they stand on the list."""
+    _ = words.gettext
     proposal = next((p for p in result.proposals if p.family_id == family_id), None)
     if proposal is None:
-        return f"Proposed: nobody ({family_id} has no proposal in this round)."
+        return _("Proposed: nobody ({family} has no proposal in this round).").format(
+            family=family_id
+        )
     rank = next((i for i, a in enumerate(alternatives, start=1) if a.proposed), None)
-    where = f"rank {rank}" if rank else f"not among the best {len(alternatives)}"
-    return f"Proposed: {proposal.volunteer_id} ({where}), on {proposal.slot}."
+    where = (
+        _("rank {rank}").format(rank=rank)
+        if rank
+        else _("not among the best {n}").format(n=len(alternatives))
+    )
+    return _("Proposed: {volunteer} ({where}), on {slot}.").format(
+        volunteer=proposal.volunteer_id, where=where, slot=words.slot(proposal.slot)
+    )
 
 
 @main.command()
 @ROUND_ARGUMENT
-def validate(round_path: str) -> None:
+@LANGUAGE_OPTION
+def validate(round_path: str, language: Language) -> None:
     """Check a ROUND without solving it: types, ids, postcodes, locked matches.
 
     \b
     Example:
       matcher validate scenarios/location && echo valid
     """
-    click.echo(validation_text(validate_round(store_of(round_path))))
+    click.echo(validation_text(validate_round(store_of(round_path)), wording(language)))
 
 
 @main.command()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from matcher.cli.app import ROUND_ARGUMENT, main, store_of
+from matcher.cli.app import LANGUAGE_OPTION, ROUND_ARGUMENT, main, store_of
 from matcher.errors import RoundError
 from matcher.explain.recommendation import Recommendations
 from matcher.usecases.recommend import DEFAULT_K, recommend
+from matcher.wording import Wording, wording
 
 
 @main.command("recommend")
@@ -22,7 +23,10 @@ from matcher.usecases.recommend import DEFAULT_K, recommend
     help="How many volunteers to list, and how many near misses.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def recommend_command(round_path: str, family_id: str, size: int, as_json: bool) -> None:
+@LANGUAGE_OPTION
+def recommend_command(
+    round_path: str, family_id: str, size: int, as_json: bool, language: str
+) -> None:
     """List the best volunteers who may be proposed to one family of a ROUND, and those who
     fail exactly one hard rule, without solving the round.
 
@@ -33,16 +37,22 @@ def recommend_command(round_path: str, family_id: str, size: int, as_json: bool)
     """
     prepared = store_of(round_path).read()
     try:
-        found = recommend(prepared, family_id, size)
+        found = recommend(prepared, family_id, size, language)
     except RoundError as error:
         raise click.BadParameter(str(error), param_hint="FAMILY_ID") from None
-    click.echo(found.model_dump_json(indent=2) if as_json else recommendations_text(found))
+    if as_json:
+        click.echo(found.model_dump_json(indent=2))
+    else:
+        click.echo(recommendations_text(found, wording(language)))
 
 
-def recommendations_text(found: Recommendations) -> str:
+def recommendations_text(found: Recommendations, words: Wording) -> str:
     """The recommendations (a table, then each one's reasons) and the near misses."""
+    _ = words.gettext
     lines = [
-        f"{found.family_id}: {found.eligible} of {found.volunteers} volunteers may be proposed"
+        _("{family}: {eligible} of {volunteers} volunteers may be proposed").format(
+            family=found.family_id, eligible=found.eligible, volunteers=found.volunteers
+        )
     ]
     lines += [f"  {note}" for note in found.notes]
     if found.recommendations:
@@ -50,21 +60,28 @@ def recommendations_text(found: Recommendations) -> str:
             [
                 str(rank),
                 r.volunteer_id,
-                f"{r.scores.quality:.3f}",
-                f"{r.distance_km:.1f}",
-                " ".join(r.shared_slots),
+                words.fixed(r.scores.quality, 3),
+                words.fixed(r.distance_km),
+                words.slots(r.shared_slots),
             ]
             for rank, r in enumerate(found.recommendations, start=1)
         ]
-        lines += ["", _table(["rank", "volunteer", "quality", "km", "shared half-days"], rows)]
-        lines += ["", "Why:"]
+        header = [_("rank"), _("volunteer"), _("quality"), "km", _("shared half-days")]
+        lines += ["", _table(header, rows)]
+        lines += ["", _("Why:")]
         lines += [f"  {r.volunteer_id}: {'; '.join(r.reasons)}" for r in found.recommendations]
     if found.near_misses:
         rows = [
-            [m.volunteer_id, f"{m.scores.quality:.3f}", f"{m.distance_km:.1f}", m.detail]
+            [
+                m.volunteer_id,
+                words.fixed(m.scores.quality, 3),
+                words.fixed(m.distance_km),
+                m.detail,
+            ]
             for m in found.near_misses
         ]
-        lines += ["", "Fail one rule:", _table(["volunteer", "quality", "km", "fails"], rows)]
+        header = [_("volunteer"), _("quality"), "km", _("fails")]
+        lines += ["", _("Fail one rule:"), _table(header, rows)]
     return "\n".join(lines)
 
 

@@ -8,11 +8,13 @@ from pathlib import Path
 import click
 
 from matcher import usecases
-from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, main, store_of
+from matcher.cli.app import COORDINATOR_OPTION, FAMILY_OPTION, LANGUAGE_OPTION, main, store_of
 from matcher.io.atomic import write_files_atomic
 from matcher.io.result_file import read_result
 from matcher.io.results import plan_xlsx
 from matcher.lifecycle.decisions import EndReason
+from matcher.result import Language
+from matcher.wording import wording
 
 
 @main.command()
@@ -31,8 +33,14 @@ from matcher.lifecycle.decisions import EndReason
     help="Accept the proposal (it becomes an active match) or decline it (never proposed again).",
 )
 @COORDINATOR_OPTION
+@LANGUAGE_OPTION
 def decide(
-    round_path: str, result_path: str, family_id: str, accept: bool, coordinator: str
+    round_path: str,
+    result_path: str,
+    family_id: str,
+    accept: bool,
+    coordinator: str,
+    language: Language,
 ) -> None:
     """Record the introduction's outcome for a family's proposal in the ROUND's files.
 
@@ -49,8 +57,18 @@ def decide(
         coordinator=coordinator,
         now=datetime.now(UTC),
     )
-    verb = f"accepted: visits on {proposal.slot}" if accept else "declined"
-    click.echo(f"{family_id} with {proposal.volunteer_id} {verb}")
+    words = wording(language)
+    _ = words.gettext
+    message = (
+        _("{family} with {volunteer} accepted: visits on {slot}")
+        if accept
+        else _("{family} with {volunteer} declined")
+    )
+    click.echo(
+        message.format(
+            family=family_id, volunteer=proposal.volunteer_id, slot=words.slot(proposal.slot)
+        )
+    )
 
 
 @main.command()
@@ -72,8 +90,14 @@ def decide(
     help="When the match ended (default: today).",
 )
 @COORDINATOR_OPTION
+@LANGUAGE_OPTION
 def end(
-    round_path: str, family_id: str, reason: str, day: datetime | None, coordinator: str
+    round_path: str,
+    family_id: str,
+    reason: str,
+    day: datetime | None,
+    coordinator: str,
+    language: Language,
 ) -> None:
     """End a family's active match in the ROUND's files.
 
@@ -92,19 +116,31 @@ def end(
         coordinator=coordinator,
         now=now,
     )
+    words = wording(language)
+    _ = words.gettext
+    volunteer = ended.volunteer_id
     if not ended.waiting_again:
-        click.echo(f"{family_id}: match ended ({reason}); the family is closed on {when}")
+        click.echo(
+            _("{family}: match ended ({reason}); the family is closed on {day}").format(
+                family=family_id, reason=reason, day=words.long_day(when)
+            )
+        )
         return
     click.echo(
-        f"{family_id}: match ended ({reason}) on {when}; waiting again with re-match priority, "
-        f"not again with {ended.volunteer_id}"
+        _(
+            "{family}: match ended ({reason}) on {day}; waiting again with re-match priority, "
+            "not again with {volunteer}"
+        ).format(family=family_id, reason=reason, day=words.long_day(when), volunteer=volunteer)
     )
     if ended.reason == EndReason.VOLUNTEER_STOPPED:
-        click.echo(f"{ended.volunteer_id} stopped on {when}")
+        click.echo(
+            _("{volunteer} stopped on {day}").format(volunteer=volunteer, day=words.long_day(when))
+        )
     if ended.volunteer_still_visits:
         click.echo(
-            f"{ended.volunteer_id} still has active matches with "
-            f"{', '.join(ended.volunteer_still_visits)}: end them too"
+            _("{volunteer} still has active matches with {families}: end them too").format(
+                volunteer=volunteer, families=", ".join(ended.volunteer_still_visits)
+            )
         )
 
 
@@ -142,6 +178,7 @@ def end(
     show_default=True,
     help="Folder for plan.json, plan.xlsx and calendars/*.ics.",
 )
+@LANGUAGE_OPTION
 def plan(
     round_path: str,
     result_path: str,
@@ -149,6 +186,7 @@ def plan(
     weeks: int,
     review_weeks: int,
     out: str,
+    language: Language,
 ) -> None:
     """Plan dated introductions and weekly visits for a solve's proposals, as JSON, Excel and
     iCalendar files (one per coordinator and per volunteer).
@@ -159,6 +197,7 @@ def plan(
     """
     from matcher.schedule.ics import calendars
 
+    words = wording(language)
     result = read_result(Path(result_path))
     dated = usecases.plan(
         store_of(round_path), result, start.date() if start else None, weeks, review_weeks
@@ -166,15 +205,27 @@ def plan(
     folder = Path(out)
     files: dict[Path, str | bytes] = {
         folder / "plan.json": dated.model_dump_json(indent=2) + "\n",
-        folder / "plan.xlsx": plan_xlsx(result, dated),
+        folder / "plan.xlsx": plan_xlsx(result, dated, words),
     }
     for owner, ics in calendars(dated).items():
         files[folder / "calendars" / f"{owner}.ics"] = ics
     write_files_atomic(files)
+    _ = words.gettext
     click.echo(
-        f"Planned {len(dated.introductions)} introductions ({dated.status}); "
-        f"{len(dated.unplanned)} unplanned. Wrote {folder}/plan.json, plan.xlsx and "
-        f"{len(files) - 2} calendars."
+        _(
+            "Planned {introductions} introductions ({status}); {unplanned} unplanned. Wrote "
+            "{folder}/plan.json, plan.xlsx and {calendars} calendars."
+        ).format(
+            introductions=len(dated.introductions),
+            status=dated.status,
+            unplanned=len(dated.unplanned),
+            folder=folder,
+            calendars=len(files) - 2,
+        )
     )
     for unplanned in dated.unplanned:
-        click.echo(f"  {unplanned.family_id} unplanned: {unplanned.reason}")
+        click.echo(
+            _("  {family} unplanned: {reason}").format(
+                family=unplanned.family_id, reason=unplanned.reason
+            )
+        )

@@ -15,6 +15,8 @@ from typing import Annotated, Self
 import pycountry
 from pydantic import AfterValidator, BeforeValidator
 
+from matcher.i18n import N_
+
 
 def word_key(text: str) -> str:
     """A word or header compared forgivingly: accents dropped, case folded, trimmed, and
@@ -90,23 +92,23 @@ class Theme(Vocabulary):
 
 
 THEME_LABELS: dict[Theme, str] = {
-    Theme.CRYING_SLEEP: "crying and sleep",
-    Theme.FEEDING: "feeding",
-    Theme.LIMITS_BEHAVIOUR: "limits and behaviour",
-    Theme.DEVELOPMENT: "development worries",
-    Theme.STRESS_OVERLOAD: "stress and overload",
-    Theme.POSTNATAL_DEPRESSION: "postnatal depression",
-    Theme.MULTIPLES: "twins and multiples",
-    Theme.SEVERAL_YOUNG_CHILDREN: "several young children",
-    Theme.SINGLE_PARENT: "single parenthood",
-    Theme.DIVORCE: "divorce",
-    Theme.SMALL_NETWORK: "a small network",
-    Theme.RECENTLY_MOVED: "a recent move",
-    Theme.LOCAL_SERVICES: "finding local services",
-    Theme.STRUCTURE_PLANNING: "structure and planning",
-    Theme.MONEY_WORRIES: "money worries",
-    Theme.MIGRATION_INTEGRATION: "migration and integration",
-    Theme.PREGNANCY_FIRST_CHILD: "pregnancy and a first child",
+    Theme.CRYING_SLEEP: N_("crying and sleep"),
+    Theme.FEEDING: N_("feeding"),
+    Theme.LIMITS_BEHAVIOUR: N_("limits and behaviour"),
+    Theme.DEVELOPMENT: N_("development worries"),
+    Theme.STRESS_OVERLOAD: N_("stress and overload"),
+    Theme.POSTNATAL_DEPRESSION: N_("postnatal depression"),
+    Theme.MULTIPLES: N_("twins and multiples"),
+    Theme.SEVERAL_YOUNG_CHILDREN: N_("several young children"),
+    Theme.SINGLE_PARENT: N_("single parenthood"),
+    Theme.DIVORCE: N_("divorce"),
+    Theme.SMALL_NETWORK: N_("a small network"),
+    Theme.RECENTLY_MOVED: N_("a recent move"),
+    Theme.LOCAL_SERVICES: N_("finding local services"),
+    Theme.STRUCTURE_PLANNING: N_("structure and planning"),
+    Theme.MONEY_WORRIES: N_("money worries"),
+    Theme.MIGRATION_INTEGRATION: N_("migration and integration"),
+    Theme.PREGNANCY_FIRST_CHILD: N_("pregnancy and a first child"),
 }
 
 

@@ -8,14 +8,18 @@ import numpy as np
 
 from matcher.domain.prepared import AGE_GROUPS, THEMES
 from matcher.domain.slots import SLOT_NAMES, mask_to_slots
-from matcher.domain.vocab import THEME_LABELS, AgeGroup, language_name
+from matcher.domain.vocab import THEME_LABELS, AgeGroup
 from matcher.result import Proposal, ScoreBreakdown
 from matcher.scoring.candidates import Candidates
+from matcher.wording import ENGLISH, Wording, wording
 
 
-def build_proposals(candidates: Candidates, slots: dict[int, int]) -> list[Proposal]:
-    """One proposal per chosen pair, in family input order."""
-    return [_proposal(candidates, pair, slot) for pair, slot in sorted(slots.items())]
+def build_proposals(
+    candidates: Candidates, slots: dict[int, int], language: str = ENGLISH
+) -> list[Proposal]:
+    """One proposal per chosen pair, in family input order, its reasons in ``language``."""
+    words = wording(language)
+    return [_proposal(candidates, pair, slot, words) for pair, slot in sorted(slots.items())]
 
 
 def score_breakdown(candidates: Candidates, pair: int) -> ScoreBreakdown:
@@ -27,7 +31,7 @@ def score_breakdown(candidates: Candidates, pair: int) -> ScoreBreakdown:
     return ScoreBreakdown(**terms, quality=round(float(candidates.quality[pair]), 3))
 
 
-def _proposal(c: Candidates, pair: int, slot: int) -> Proposal:
+def _proposal(c: Candidates, pair: int, slot: int, words: Wording) -> Proposal:
     p = c.prepared
     f, v = int(c.family[pair]), int(c.volunteer[pair])
     return Proposal(
@@ -39,65 +43,76 @@ def _proposal(c: Candidates, pair: int, slot: int) -> Proposal:
         quality_points=int(c.points[pair]),
         family_priority=int(p.family_priority[f]),
         scores=score_breakdown(c, pair),
-        reasons=pair_reasons(c, pair),
+        reasons=pair_reasons(c, pair, words),
     )
 
 
-def pair_reasons(c: Candidates, pair: int) -> list[str]:
-    """Why this pair fits, one short phrase per criterion."""
+def pair_reasons(c: Candidates, pair: int, words: Wording | None = None) -> list[str]:
+    """Why this pair fits, one short phrase per criterion (in English without ``words``)."""
+    words = words or wording()
+    _, ngettext = words.gettext, words.ngettext
     p = c.prepared
     f, v = int(c.family[pair]), int(c.volunteer[pair])
     family, volunteer = p.families[f], p.volunteers[v]
-    reasons = [_language_reason(c, f, v)]
+    reasons = [_language_reason(c, f, v, words)]
     reasons.append(
-        f"{c.distance_km[pair]:.1f} km apart (volunteer's limit {p.volunteer_max_km[v]:g} km)"
+        _("{km} km apart (volunteer's limit {limit} km)").format(
+            km=words.fixed(c.distance_km[pair]), limit=words.short(p.volunteer_max_km[v])
+        )
     )
-    shared = mask_to_slots(int(c.shared_slots[pair]))
-    reasons.append(f"{len(shared)} shared half-day{'s' if len(shared) != 1 else ''}")
-    ages = [_age_label(g) for i, g in enumerate(AGE_GROUPS) if p.family_age_groups[f, i]]
+    shared = len(mask_to_slots(int(c.shared_slots[pair])))
+    reasons.append(ngettext("{n} shared half-day", "{n} shared half-days", shared).format(n=shared))
+    ages = [_age_label(g, words) for i, g in enumerate(AGE_GROUPS) if p.family_age_groups[f, i]]
     known = [
-        _age_label(g)
+        _age_label(g, words)
         for i, g in enumerate(AGE_GROUPS)
         if p.family_age_groups[f, i] and p.volunteer_age_groups[v, i]
     ]
     if known:
-        reasons.append(f"volunteer has experience with {', '.join(known)}")
+        reasons.append(_("volunteer has experience with {what}").format(what=", ".join(known)))
     elif ages:
-        reasons.append(f"volunteer has no experience with {', '.join(ages)}")
+        reasons.append(_("volunteer has no experience with {what}").format(what=", ".join(ages)))
     themes = [
-        THEME_LABELS[t]
+        _(THEME_LABELS[t])
         for i, t in enumerate(THEMES)
         if p.family_theme_weights[f, i] > 0 and p.volunteer_themes[v, i]
     ]
     if themes:
-        reasons.append(f"volunteer has experience with {', '.join(themes)}")
+        reasons.append(_("volunteer has experience with {what}").format(what=", ".join(themes)))
     elif family.themes:
-        reasons.append("volunteer has no experience with the family's questions")
+        reasons.append(_("volunteer has no experience with the family's questions"))
     preferences = c.terms["preferences"][pair]
     if not np.isnan(preferences):
-        reasons.append(f"meets {preferences:.0%} of the family's soft wishes")
+        reasons.append(
+            _("meets {share} of the family's soft wishes").format(share=words.percent(preferences))
+        )
     if family.rematch:
-        reasons.append("family is re-matched after a volunteer stopped")
+        reasons.append(_("family is re-matched after a volunteer stopped"))
     weeks = int(p.family_weeks_waiting[f])
-    reasons.append(f"family has waited {weeks} week{'s' if weeks != 1 else ''}")
+    reasons.append(
+        ngettext("family has waited {n} week", "family has waited {n} weeks", weeks).format(n=weeks)
+    )
     if volunteer.capacity > 1:
-        reasons.append(f"volunteer can support {volunteer.capacity} families")
+        reasons.append(_("volunteer can support {n} families").format(n=volunteer.capacity))
     return reasons
 
 
-def _age_label(group: AgeGroup) -> str:
-    return "pregnancy" if group == AgeGroup.PREGNANCY else f"children aged {group}"
+def _age_label(group: AgeGroup, words: Wording) -> str:
+    if group == AgeGroup.PREGNANCY:
+        return words.gettext("pregnancy")
+    return words.gettext("children aged {group}").format(group=group)
 
 
-def _language_reason(c: Candidates, f: int, v: int) -> str:
+def _language_reason(c: Candidates, f: int, v: int, words: Wording) -> str:
+    _ = words.gettext
     p = c.prepared
     home = [
-        language_name(code)
+        words.language_name(code)
         for i, code in enumerate(p.languages)
         if p.family_home_languages[f, i] and p.volunteer_languages[v, i]
     ]
     if home:
-        return f"both speak {' and '.join(home)}"
+        return _("both speak {languages}").format(languages=words.joined(home, _("and")))
     if np.any(p.family_languages[f] & p.volunteer_languages[v]):
-        return "they share Dutch, not the family's home language"
-    return "they share no language (the language rule is off)"
+        return _("they share Dutch, not the family's home language")
+    return _("they share no language (the language rule is off)")

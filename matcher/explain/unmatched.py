@@ -12,12 +12,13 @@ from collections import defaultdict
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.domain.vocab import language_name
 from matcher.geo.distance import pairwise_km
+from matcher.i18n import N_
 from matcher.result import Competitor, Unmatched, UnmatchedReason
 from matcher.scoring.candidates import Candidates
 from matcher.scoring.rule_counts import rule_counts
 from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections, rules_in
+from matcher.wording import ENGLISH, Wording, wording
 
 NEAR_MISSES = 3
 LISTED_COMPETITORS = 3  # in the message; the result lists them all, best fit first
@@ -26,8 +27,12 @@ BLOCK_PAIRS = 1_000_000  # family x volunteer rule checks at once
 Row = NDArray[np.uint16]
 
 
-def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched]:
-    """An entry per waiting family without a proposal, in input order."""
+def build_unmatched(
+    candidates: Candidates, chosen: list[int], language: str = ENGLISH
+) -> list[Unmatched]:
+    """An entry per waiting family without a proposal, in input order, its message in
+    ``language``."""
+    words = wording(language)
     c = candidates
     p = c.prepared
     matched_families = {int(c.family[pair]) for pair in chosen}
@@ -48,11 +53,11 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
             counts[POOR_FIT] = int(c.poor_fits[f])
         if first_of[f] < first_of[f + 1]:
             eligible = c.volunteer[best_first[first_of[f] : first_of[f + 1]]].tolist()
-            result[f] = _outcompeted(c, f, eligible, proposed_to, counts)
+            result[f] = _outcompeted(c, f, eligible, proposed_to, counts, words)
         elif c.poor_fits[f]:
-            result[f] = _poor_fit(c, f, counts)
+            result[f] = _poor_fit(c, f, counts, words)
         elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
-            result[f] = _not_eligible(c, f, counts)
+            result[f] = _not_eligible(c, f, counts, words)
         else:
             without.append((f, counts))
     block = max(1, BLOCK_PAIRS // max(len(p.volunteers), 1))
@@ -66,50 +71,79 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
         nearest = _nearest(c, requests)
         for i, ((f, counts), row) in enumerate(zip(part, rows, strict=True)):
             leads = (speakers[i].size, nearest[i], nearest[len(part) + i])
-            result[f] = _no_volunteer(c, f, row, counts, leads)
+            result[f] = _no_volunteer(c, f, row, counts, leads, words)
     return [result[f] for f in unmatched.tolist()]
 
+
+REASON_NAMES = {
+    UnmatchedReason.NOT_ELIGIBLE: N_("not eligible"),
+    UnmatchedReason.NO_ELIGIBLE_VOLUNTEER: N_("no eligible volunteer"),
+    UnmatchedReason.OUTCOMPETED: N_("outcompeted"),
+    UnmatchedReason.POOR_FIT: N_("poor fit"),
+}
+"""Why a family has no proposal, in a word or two (for tables and summaries)."""
 
 POOR_FIT = "min_quality"
 """The ``rejected_by`` key counting the volunteers below the policy's minimum quality."""
 
+RULE_NAMES: dict[str, str] = {
+    Rule.NOT_READY: N_("training_or_vog"),
+    Rule.NO_CAPACITY: N_("no_capacity"),
+    Rule.AGE_LIMIT: N_("age_limit"),
+    Rule.FORBIDDEN: N_("declined_or_excluded"),
+    Rule.LANGUAGE: N_("language"),
+    Rule.TRAVEL: N_("travel"),
+    Rule.AVAILABILITY: N_("availability"),
+    Rule.GENDER: N_("gender_preference"),
+    Rule.PETS: N_("pets"),
+    Rule.SMOKING: N_("smoking"),
+    Rule.SAME_PLACE: N_("same_place"),
+    POOR_FIT: N_("min_quality"),
+}
+"""The ``rejected_by`` keys as the messages name them (in English, the keys themselves)."""
 
-def _poor_fit(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
+
+def _poor_fit(c: Candidates, f: int, counts: dict[str, int], words: Wording) -> Unmatched:
     """Every volunteer who passes the hard rules fits below the minimum quality."""
     minimum = c.prepared.round.policy.min_quality
     n = int(c.poor_fits[f])
-    who = "1 volunteer passes" if n == 1 else f"{n} volunteers pass"
     return Unmatched(
         family_id=c.prepared.families[f].id,
         reason=UnmatchedReason.POOR_FIT,
-        message=(
-            f"The volunteers who could help are a poor fit (quality below {minimum:g}): "
-            f"{who} every rule, the best at quality {c.best_poor_fit[f]:.3f}."
-        ),
+        message=words.ngettext(
+            "The volunteers who could help are a poor fit (quality below {minimum}): "
+            "{n} volunteer passes every rule, the best at quality {best}.",
+            "The volunteers who could help are a poor fit (quality below {minimum}): "
+            "{n} volunteers pass every rule, the best at quality {best}.",
+            n,
+        ).format(minimum=words.short(minimum), n=n, best=words.fixed(c.best_poor_fit[f], 3)),
         rejected_by=counts,
         competitors=[],
     )
 
 
-def _not_eligible(c: Candidates, f: int, counts: dict[str, int]) -> Unmatched:
+def _not_eligible(c: Candidates, f: int, counts: dict[str, int], words: Wording) -> Unmatched:
+    _ = words.gettext
     p = c.prepared
     stage = p.family_stages[f]
     family = p.families[f]
     if stage.youngest_age is not None:
-        why = (
-            f"the youngest child is {stage.youngest_age:.1f} years, at or above the "
-            f"programme's age limit of {family.age_limit}"
-        )
+        message = _(
+            "Not eligible for the programme: the youngest child is {age} years, at or above "
+            "the programme's age limit of {limit}."
+        ).format(age=words.fixed(stage.youngest_age), limit=family.age_limit)
     else:
-        weeks = stage.pregnancy_weeks or 0.0
-        why = (
-            f"the pregnancy is at {weeks:.0f} weeks; support starts at "
-            f"{p.round.policy.min_pregnancy_weeks} weeks"
+        message = _(
+            "Not eligible for the programme: the pregnancy is at {weeks} weeks; support starts "
+            "at {start} weeks."
+        ).format(
+            weeks=words.fixed(stage.pregnancy_weeks or 0.0, 0),
+            start=p.round.policy.min_pregnancy_weeks,
         )
     return Unmatched(
         family_id=family.id,
         reason=UnmatchedReason.NOT_ELIGIBLE,
-        message=f"Not eligible for the programme: {why}.",
+        message=message,
         rejected_by=counts,
         competitors=[],
     )
@@ -120,18 +154,21 @@ Leads = tuple[int, Nearest, Nearest]  # speakers of the family's language, neare
 
 
 def _no_volunteer(
-    c: Candidates, f: int, row: Row, counts: dict[str, int], leads: Leads
+    c: Candidates, f: int, row: Row, counts: dict[str, int], leads: Leads, words: Wording
 ) -> Unmatched:
+    _ = words.gettext
     p = c.prepared
     total = len(p.volunteers)
     if total == 0:
-        message = "There are no volunteers in this round."
+        message = _("There are no volunteers in this round.")
     else:
-        ruled_out = ", ".join(f"{rule} {n}" for rule, n in counts.items())
-        message = f"No eligible volunteer among {total}; ruled out by: {ruled_out}."
+        ruled_out = ", ".join(f"{_(RULE_NAMES[rule])} {n}" for rule, n in counts.items())
+        message = _("No eligible volunteer among {total}; ruled out by: {rules}.").format(
+            total=total, rules=ruled_out
+        )
         speakers, nearest_speaker, near_misses = leads
-        message += _language_note(c, f, speakers, nearest_speaker)
-        message += _near_misses(c, f, row, near_misses)
+        message += _language_note(c, f, speakers, nearest_speaker, words)
+        message += _near_misses(c, f, row, near_misses, words)
     return Unmatched(
         family_id=p.families[f].id,
         reason=UnmatchedReason.NO_ELIGIBLE_VOLUNTEER,
@@ -149,33 +186,51 @@ def _speakers(c: Candidates, f: int, row: Row) -> NDArray[np.intp]:
     return np.flatnonzero(~(row & RULE_BIT[Rule.LANGUAGE]).astype(bool))
 
 
-def _language_note(c: Candidates, f: int, speakers: int, nearest: Nearest) -> str:
+def _language_note(c: Candidates, f: int, speakers: int, nearest: Nearest, words: Wording) -> str:
     """For a family that speaks no Dutch: how many volunteers share a language, and why not them."""
+    _ = words.gettext
     p = c.prepared
     if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
         return ""
-    names = " or ".join(
-        language_name(code) for i, code in enumerate(p.languages) if p.family_languages[f, i]
+    names = words.joined(
+        (
+            words.language_name(code)
+            for i, code in enumerate(p.languages)
+            if p.family_languages[f, i]
+        ),
+        _("or"),
     )
     if speakers == 0:
-        return f" No volunteer speaks {names}."
-    [(km, _)] = nearest
-    return f" Volunteers who speak {names}: {speakers}, the nearest {km:.1f} km away."
+        return " " + _("No volunteer speaks {languages}.").format(languages=names)
+    [(km, _v)] = nearest
+    return " " + _("Volunteers who speak {languages}: {n}, the nearest {km} km away.").format(
+        languages=names, n=speakers, km=words.fixed(km)
+    )
 
 
-def _near_misses(c: Candidates, f: int, row: Row, nearest: Nearest) -> str:
+def _near_misses(c: Candidates, f: int, row: Row, nearest: Nearest, words: Wording) -> str:
     """Volunteers who fail one rule only (the nearest few): the coordinator's best leads."""
+    _ = words.gettext
     p = c.prepared
     if not nearest:
         return ""
     leads = []
     for km, v in nearest:
         rule = rules_in(int(row[v]))[0]
-        detail = (
-            f" ({km:.1f} km, limit {p.volunteer_max_km[v]:g} km)" if rule == Rule.TRAVEL else ""
+        volunteer = p.volunteers[v].id
+        leads.append(
+            _("{volunteer} fails only {rule} ({km} km, limit {limit} km)").format(
+                volunteer=volunteer,
+                rule=_(RULE_NAMES[rule]),
+                km=words.fixed(km),
+                limit=words.short(p.volunteer_max_km[v]),
+            )
+            if rule == Rule.TRAVEL
+            else _("{volunteer} fails only {rule}").format(
+                volunteer=volunteer, rule=_(RULE_NAMES[rule])
+            )
         )
-        leads.append(f"{p.volunteers[v].id} fails only {rule}{detail}")
-    return " Closest: " + "; ".join(leads) + "."
+    return " " + _("Closest: {leads}.").format(leads="; ".join(leads))
 
 
 def _nearest(c: Candidates, requests: list[tuple[int, NDArray[np.intp], int]]) -> list[Nearest]:
@@ -219,7 +274,9 @@ def _outcompeted(
     volunteers: list[int],
     proposed_to: dict[int, list[str]],
     counts: dict[str, int],
+    words: Wording,
 ) -> Unmatched:
+    _, ngettext = words.gettext, words.ngettext
     p = c.prepared
     # Built without re-validation: thousands per family in a national round, all from the round.
     competitors = [
@@ -230,30 +287,37 @@ def _outcompeted(
     ]
     n = len(competitors)
     listing = ", ".join(
-        f"{x.volunteer_id} (for {', '.join(x.proposed_to)})" if x.proposed_to else x.volunteer_id
+        _("{volunteer} (for {families})").format(
+            volunteer=x.volunteer_id, families=", ".join(x.proposed_to)
+        )
+        if x.proposed_to
+        else x.volunteer_id
         for x in competitors[:LISTED_COMPETITORS]
     )
     if n > LISTED_COMPETITORS:
-        listing += f" and {n - LISTED_COMPETITORS} more"
-    why = "families whose matches weigh more (a longer wait, a re-match or a better fit)"
+        listing = _("{listing} and {n} more").format(listing=listing, n=n - LISTED_COMPETITORS)
     if any(not x.proposed_to for x in competitors):  # possible only short of the optimum
-        message = (
+        message = _(
             "The volunteers who could help are taken or have no shared half-day left: more "
-            f"capacity is needed here. {n} could help, best fit first: {listing}."
-        )
+            "capacity is needed here. {n} could help, best fit first: {listing}."
+        ).format(n=n, listing=listing)
     elif n == 1:
         [only] = competitors
-        whose = "whose match weighs" if len(only.proposed_to) == 1 else "whose matches weigh"
-        message = (
+        message = ngettext(
             "The only volunteer who could help is full: more capacity is needed here. "
-            f"{only.volunteer_id} is proposed to {', '.join(only.proposed_to)}, {whose} more "
-            "(a longer wait, a re-match or a better fit)."
-        )
+            "{volunteer} is proposed to {families}, whose match weighs more "
+            "(a longer wait, a re-match or a better fit).",
+            "The only volunteer who could help is full: more capacity is needed here. "
+            "{volunteer} is proposed to {families}, whose matches weigh more "
+            "(a longer wait, a re-match or a better fit).",
+            len(only.proposed_to),
+        ).format(volunteer=only.volunteer_id, families=", ".join(only.proposed_to))
     else:
-        message = (
-            "Every volunteer who could help is full: more capacity is needed here. "
-            f"{n} could help, all proposed to {why}; best fit first: {listing}."
-        )
+        message = _(
+            "Every volunteer who could help is full: more capacity is needed here. {n} could "
+            "help, all proposed to families whose matches weigh more (a longer wait, a re-match "
+            "or a better fit); best fit first: {listing}."
+        ).format(n=n, listing=listing)
     return Unmatched(
         family_id=p.families[f].id,
         reason=UnmatchedReason.OUTCOMPETED,

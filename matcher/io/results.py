@@ -17,9 +17,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from matcher.domain.round import QUALITY_TERMS
+from matcher.i18n import N_
 from matcher.io.tabular import csv_text
 from matcher.result import Shortlist, SolveResult
 from matcher.schedule.availability import PART_TIMES
+from matcher.wording import Wording, wording
 
 if TYPE_CHECKING:
     from matcher.schedule.plan import Plan
@@ -121,16 +123,79 @@ def shortlists_csv(shortlists: list[Shortlist]) -> str:
     return csv_text(*shortlists_table(shortlists))
 
 
-def results_xlsx(result: SolveResult) -> bytes:
-    """Proposals, shortlists and unmatched families as one workbook, a sheet each."""
+def results_xlsx(result: SolveResult, words: Wording | None = None) -> bytes:
+    """Proposals, shortlists and unmatched families as one workbook, a sheet each, its sheet
+    names and headers in ``words``' language (default: the result's)."""
     return workbook_bytes(
-        {
-            "Proposals": proposals_table(result),
-            "Shortlists": shortlists_table(result.shortlists),
-            "Unmatched": unmatched_table(result),
-        },
+        for_people(
+            {
+                "Proposals": proposals_table(result),
+                "Shortlists": shortlists_table(result.shortlists),
+                "Unmatched": unmatched_table(result),
+            },
+            words or wording(result.language),
+        ),
         result.reference_date,
     )
+
+
+PEOPLE_WORDS = {
+    name: name
+    for name in (
+        N_("Proposals"),
+        N_("Shortlists"),
+        N_("Unmatched"),
+        N_("Introductions"),
+        N_("Visits"),
+        N_("Skipped visits"),
+        N_("Moved visits"),
+        N_("Unplanned"),
+        N_("family_id"),
+        N_("volunteer_id"),
+        N_("coordinator_id"),
+        N_("slot"),
+        N_("other_shared_slots"),
+        N_("shared_slots"),
+        N_("distance_km"),
+        N_("quality"),
+        N_("language"),
+        N_("distance"),
+        N_("availability"),
+        N_("child_ages"),
+        N_("themes"),
+        N_("preferences"),
+        N_("family_priority"),
+        N_("reasons"),
+        N_("reason"),
+        N_("message"),
+        N_("rejected_by"),
+        N_("competitors"),
+        N_("rank"),
+        N_("proposed_to"),
+        N_("date"),
+        N_("part"),
+        N_("start"),
+        N_("end"),
+        N_("first_visit"),
+        N_("review"),
+        N_("visits_skipped"),
+        N_("visits_moved"),
+        N_("moved_to"),
+    )
+}
+"""The workbooks' sheet names and column headers, each a message of the catalogs: the
+workbooks are for people and speak their language; the CSV files and JSON keep these English
+names, which other tools read. A name missing here is a ``KeyError`` when a workbook is
+written, so no header is left out of the catalogs."""
+
+
+def for_people(sheets: dict[str, TableData], words: Wording) -> dict[str, TableData]:
+    """``sheets`` with their names and headers in ``words``' language (rows unchanged)."""
+    _ = words.gettext
+    return {
+        _(PEOPLE_WORDS[title]): ([_(PEOPLE_WORDS[name]) for name in header], rows)
+        for title, (header, rows) in sheets.items()
+    }
 
 
 MAX_WIDTH = 60
@@ -289,15 +354,18 @@ def plan_tables(plan: Plan) -> dict[str, TableData]:
     }
 
 
-def plan_xlsx(result: SolveResult, plan: Plan) -> bytes:
-    """Proposals, shortlists, unmatched families and the dated plan in one workbook."""
+def plan_xlsx(result: SolveResult, plan: Plan, words: Wording | None = None) -> bytes:
+    """Proposals, shortlists, unmatched families and the dated plan in one workbook, its sheet
+    names and headers in ``words``' language (default: the result's)."""
     sheets = {
         "Proposals": proposals_table(result),
         "Shortlists": shortlists_table(result.shortlists),
         "Unmatched": unmatched_table(result),
         **plan_tables(plan),
     }
-    return workbook_bytes(sheets, result.reference_date)
+    return workbook_bytes(
+        for_people(sheets, words or wording(result.language)), result.reference_date
+    )
 
 
 def _cell(value: float | None) -> str | float:

@@ -12,12 +12,17 @@ from collections import Counter
 from collections.abc import Iterable
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import QUALITY_TERMS
 from matcher.domain.slots import SLOT_NAMES
+from matcher.explain.unmatched import REASON_NAMES
+from matcher.i18n import N_
 from matcher.result import SolveResult, SolveStatus, UnmatchedReason
+from matcher.wording import Wording, wording
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
@@ -31,125 +36,181 @@ th { background: #f4f4f4; } .bar { background: #4c78a8; height: 0.6rem; display:
 """
 
 
-def round_report(prepared: PreparedRound, result: SolveResult) -> str:
-    """The page as one HTML string."""
+def round_report(prepared: PreparedRound, result: SolveResult, words: Wording | None = None) -> str:
+    """The page as one HTML string, in ``words``' language (default: the result's)."""
+    words = words or wording(result.language)
+    _ = words.gettext
     with matplotlib.rc_context({"svg.hashsalt": "matcher", "svg.fonttype": "none"}):
-        figures = [_map(prepared, result), _distances(result), _slots(prepared)]
+        figures = [
+            _map(prepared, result, words),
+            _distances(result, words),
+            _slots(prepared, words),
+        ]
+    day = words.long_day(result.reference_date)
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Matching round {result.reference_date}</title>",
+        f'<html lang="{words.language}"><head><meta charset="utf-8">',
+        "<title>" + html.escape(_("Matching round {day}").format(day=day)) + "</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>Matching round of {result.reference_date}</h1>",
-        _summary(result),
-        _technical(result),
-        "<h2>Map and charts</h2>",
+        "<h1>" + html.escape(_("Matching round of {day}").format(day=day)) + "</h1>",
+        _summary(result, words),
+        _technical(result, words),
+        _heading(_("Map and charts")),
         '<div class="figures">' + "".join(figures) + "</div>",
-        "<h2>Proposals</h2>",
-        _proposals(result),
-        "<h2>Score breakdown</h2>",
-        _breakdown(result),
-        "<h2>Families without a proposal</h2>",
+        _heading(_("Proposals")),
+        _proposals(result, words),
+        _heading(_("Score breakdown")),
+        _breakdown(result, words),
+        _heading(_("Families without a proposal")),
         _rows_table(
-            ["family", "reason", "explanation"],
-            [[u.family_id, u.reason.replace("_", " "), u.message] for u in result.unmatched],
+            [_("family"), _("reason"), _("explanation")],
+            [[u.family_id, _(REASON_NAMES[u.reason]), u.message] for u in result.unmatched],
         ),
-        "<h2>Shortlists</h2>",
-        _shortlists(result),
+        _heading(_("Shortlists")),
+        _shortlists(result, words),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
 
 
 STATUS_WORDS = {
-    SolveStatus.OPTIMAL: "proven optimal: no other choice of proposals does better by these rules",
-    SolveStatus.FEASIBLE: "good, but not proven optimal: the time limit came first",
-    SolveStatus.INFEASIBLE: "no possible set of proposals: the rules rule out every choice",
-    SolveStatus.TIME_LIMIT_NO_SOLUTION: "no proposals: the time limit came before any solution",
-    SolveStatus.INVALID: "no proposals: the solver refused the round as invalid",
+    SolveStatus.OPTIMAL: N_(
+        "proven optimal: no other choice of proposals does better by these rules"
+    ),
+    SolveStatus.FEASIBLE: N_("good, but not proven optimal: the time limit came first"),
+    SolveStatus.INFEASIBLE: N_("no possible set of proposals: the rules rule out every choice"),
+    SolveStatus.TIME_LIMIT_NO_SOLUTION: N_("no proposals: the time limit came before any solution"),
+    SolveStatus.INVALID: N_("no proposals: the solver refused the round as invalid"),
 }
 """The solver's status as a coordinator reads it."""
 
 REASON_WORDS = {
-    UnmatchedReason.NOT_ELIGIBLE: "not eligible for a match",
-    UnmatchedReason.NO_ELIGIBLE_VOLUNTEER: "no volunteer who fits the rules",
-    UnmatchedReason.OUTCOMPETED: "every volunteer who could help is proposed to another family",
-    UnmatchedReason.POOR_FIT: "only volunteers below the minimum quality",
+    UnmatchedReason.NOT_ELIGIBLE: N_("not eligible for a match"),
+    UnmatchedReason.NO_ELIGIBLE_VOLUNTEER: N_("no volunteer who fits the rules"),
+    UnmatchedReason.OUTCOMPETED: N_("every volunteer who could help is proposed to another family"),
+    UnmatchedReason.POOR_FIT: N_("only volunteers below the minimum quality"),
 }
 """Why families have no proposal, in words (the reasons' counts in the summary)."""
 
+TERM_WORDS = {
+    "language": N_("language"),
+    "distance": N_("distance"),
+    "availability": N_("availability"),
+    "child_ages": N_("child ages"),
+    "themes": N_("themes"),
+    "preferences": N_("preferences"),
+}
+"""The quality terms as column headers (one for each of ``QUALITY_TERMS``)."""
 
-def _summary(result: SolveResult) -> str:
+
+def _summary(result: SolveResult, words: Wording) -> str:
     """Families matched, how good the proposals are, why the others wait, and whether the
     choice is proven best; the solver's numbers stay in the technical details."""
+    _, ngettext = words.gettext, words.ngettext
     r = result.report
-    share = f" ({r.families_matched / r.families_waiting:.0%})" if r.families_waiting else ""
+    share = (
+        f" ({words.percent(r.families_matched / r.families_waiting)})" if r.families_waiting else ""
+    )
     rows = [
-        ["Families matched", f"{r.families_matched} of {r.families_waiting} waiting{share}"],
-        *_quality_rows(result),
+        [
+            _("Families matched"),
+            _("{matched} of {waiting} waiting").format(
+                matched=r.families_matched, waiting=r.families_waiting
+            )
+            + share,
+        ],
+        *_quality_rows(result, words),
     ]
     reasons = Counter(u.reason for u in result.unmatched)
     if reasons:
         rows.append(
             [
-                "Why families wait",
+                _("Why families wait"),
                 "; ".join(
-                    f"{n} {'family' if n == 1 else 'families'}: {REASON_WORDS[reason]}"
+                    ngettext("{n} family: {why}", "{n} families: {why}", n).format(
+                        n=n, why=_(REASON_WORDS[reason])
+                    )
                     for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
                 ),
             ]
         )
-    rows.append(["Result", STATUS_WORDS[r.status]])
+    rows.append([_("Result"), _(STATUS_WORDS[r.status])])
     return _rows_table([], rows, css="summary")
 
 
-def _quality_rows(result: SolveResult) -> list[list[str]]:
+def _quality_rows(result: SolveResult, words: Wording) -> list[list[str]]:
     """The average quality of the proposals (0 = poor fit, 1 = perfect fit) and its spread."""
+    _ = words.gettext
     spread = result.report.proposal_quality
     if spread is None or not result.proposals:
-        return [["Proposal quality", "no proposals"]]
+        return [[_("Proposal quality"), _("no proposals")]]
     average = sum(p.scores.quality for p in result.proposals) / len(result.proposals)
     minimum = result.report.policy.min_quality
     return [
         [
-            "Proposal quality",
-            f"average {average:.2f}, on a scale from 0 (poor fit) to 1 (perfect fit)"
-            + (f" (minimum allowed {minimum:g})" if minimum else ""),
+            _("Proposal quality"),
+            _("average {average}, on a scale from 0 (poor fit) to 1 (perfect fit)").format(
+                average=words.fixed(average, 2)
+            )
+            + (
+                _(" (minimum allowed {minimum})").format(minimum=words.short(minimum))
+                if minimum
+                else ""
+            ),
         ],
         [
-            "Spread of quality",
-            f"a quarter of the proposals below {spread.lower_quartile:.2f}, half below "
-            f"{spread.median:.2f}, a quarter above {spread.upper_quartile:.2f} "
-            f"(lowest {spread.minimum:.2f}, highest {spread.maximum:.2f})",
+            _("Spread of quality"),
+            _(
+                "a quarter of the proposals below {lower}, half below {median}, a quarter "
+                "above {upper} (lowest {lowest}, highest {highest})"
+            ).format(
+                lower=words.fixed(spread.lower_quartile, 2),
+                median=words.fixed(spread.median, 2),
+                upper=words.fixed(spread.upper_quartile, 2),
+                lowest=words.fixed(spread.minimum, 2),
+                highest=words.fixed(spread.maximum, 2),
+            ),
         ],
     ]
 
 
-def _technical(result: SolveResult) -> str:
+def _technical(result: SolveResult, words: Wording) -> str:
     """The solver's own figures, folded away: for whoever tunes or checks the solver."""
+    _ = words.gettext
     r = result.report
+    gap = words.percent(r.gap, 2) if r.has_solution else _("no solution")
     table = _rows_table(
         [],
         [
-            ["Solver", f"{r.backend}, status {r.status}"],
-            ["Objective / proven bound", f"{r.objective} / {r.bound} (gap {r.gap_text()})"],
-            ["Eligible pairs", str(r.candidate_pairs)],
+            [
+                _("Solver"),
+                _("{backend}, status {status}").format(backend=r.backend, status=r.status),
+            ],
+            [
+                _("Objective / proven bound"),
+                _("{objective} / {bound} (gap {gap})").format(
+                    objective=r.objective, bound=r.bound, gap=gap
+                ),
+            ],
+            [_("Eligible pairs"), str(r.candidate_pairs)],
         ],
         css="summary",
     )
-    return f"<details><summary>Technical details</summary>{table}</details>"
+    summary = html.escape(_("Technical details"))
+    return f"<details><summary>{summary}</summary>{table}</details>"
 
 
-def _proposals(result: SolveResult) -> str:
+def _proposals(result: SolveResult, words: Wording) -> str:
+    _ = words.gettext
     return _rows_table(
-        ["family", "volunteer", "half-day", "km", "quality", "", "why"],
+        [_("family"), _("volunteer"), _("half-day"), "km", _("quality"), "", _("why")],
         [
             [
                 p.family_id,
                 p.volunteer_id,
-                p.slot,
-                f"{p.distance_km:.1f}",
-                f"{p.scores.quality:.2f}",
+                words.slot(p.slot),
+                words.fixed(p.distance_km),
+                words.fixed(p.scores.quality, 2),
                 f'<span class="bar" style="width:{p.scores.quality * 6:.1f}rem"></span>',
                 "; ".join(html.escape(reason) for reason in p.reasons),
             ]
@@ -159,30 +220,32 @@ def _proposals(result: SolveResult) -> str:
     )
 
 
-def _breakdown(result: SolveResult) -> str:
+def _breakdown(result: SolveResult, words: Wording) -> str:
+    _ = words.gettext
     return _rows_table(
-        ["family", *(term.replace("_", " ") for term in QUALITY_TERMS), "quality"],
+        [_("family"), *(_(TERM_WORDS[term]) for term in QUALITY_TERMS), _("quality")],
         [
             [
                 p.family_id,
-                *(_score(getattr(p.scores, term)) for term in QUALITY_TERMS),
-                _score(p.scores.quality),
+                *(_score(getattr(p.scores, term), words) for term in QUALITY_TERMS),
+                _score(p.scores.quality, words),
             ]
             for p in result.proposals
         ],
     )
 
 
-def _shortlists(result: SolveResult) -> str:
+def _shortlists(result: SolveResult, words: Wording) -> str:
+    _ = words.gettext
     return _rows_table(
-        ["family", "rank", "volunteer", "quality", "km", "proposed to"],
+        [_("family"), _("rank"), _("volunteer"), _("quality"), "km", _("proposed to")],
         [
             [
                 s.family_id,
                 str(rank),
                 a.volunteer_id,
-                f"{a.quality:.2f}",
-                f"{a.distance_km:.1f}",
+                words.fixed(a.quality, 2),
+                words.fixed(a.distance_km),
                 " ".join(a.proposed_to) or "-",
             ]
             for s in result.shortlists
@@ -191,8 +254,12 @@ def _shortlists(result: SolveResult) -> str:
     )
 
 
-def _score(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+def _heading(text: str) -> str:
+    return f"<h2>{html.escape(text)}</h2>"
+
+
+def _score(value: float | None, words: Wording) -> str:
+    return "-" if value is None else words.fixed(value, 2)
 
 
 def _rows_table(
@@ -215,6 +282,26 @@ def _rows_table(
     return f'<table class="{css}">{header_row}<tbody>{body}</tbody></table>'
 
 
+class _SignedFormatter(ScalarFormatter):
+    """Matplotlib's tick labels with another decimal sign."""
+
+    def __init__(self, sign: str) -> None:
+        super().__init__()
+        self.sign = sign
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return str(super().__call__(x, pos)).replace(".", self.sign)
+
+
+def _decimal_sign(axis: Axes, words: Wording, x: bool = True) -> None:
+    """Tick labels of the y axis (and the x axis unless ``x`` is false: named ticks) with the
+    language's decimal sign; English keeps matplotlib's own."""
+    if words.decimal_sign != ".":
+        if x:
+            axis.xaxis.set_major_formatter(_SignedFormatter(words.decimal_sign))
+        axis.yaxis.set_major_formatter(_SignedFormatter(words.decimal_sign))
+
+
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -222,7 +309,7 @@ def _svg(figure: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def _map(prepared: PreparedRound, result: SolveResult) -> str:
+def _map(prepared: PreparedRound, result: SolveResult, words: Wording) -> str:
     """Families (circles), volunteers (squares) and proposed pairs (lines) on their postcodes."""
     figure = Figure(figsize=(6, 6))
     axis = figure.subplots()
@@ -237,9 +324,10 @@ def _map(prepared: PreparedRound, result: SolveResult) -> str:
         )
     matched = {p.family_id for p in result.proposals}
     waiting = [i for i, f in enumerate(prepared.families) if prepared.family_waiting[i]]
+    _ = words.gettext
     for label, marker, color, indices, lats, lons in (
         (
-            "volunteer",
+            _("volunteer"),
             "s",
             "#f58518",
             range(len(prepared.volunteers)),
@@ -247,7 +335,7 @@ def _map(prepared: PreparedRound, result: SolveResult) -> str:
             prepared.volunteer_lon,
         ),
         (
-            "family, proposed",
+            _("family, proposed"),
             "o",
             "#54a24b",
             [i for i in waiting if prepared.families[i].id in matched],
@@ -255,7 +343,7 @@ def _map(prepared: PreparedRound, result: SolveResult) -> str:
             prepared.family_lon,
         ),
         (
-            "family, no proposal",
+            _("family, no proposal"),
             "o",
             "#e45756",
             [i for i in waiting if prepared.families[i].id not in matched],
@@ -266,23 +354,27 @@ def _map(prepared: PreparedRound, result: SolveResult) -> str:
         chosen = list(indices)
         axis.scatter(lons[chosen], lats[chosen], marker=marker, s=14, color=color, label=label)
     axis.set_aspect(1 / 0.62)  # about cos(52 degrees): km look alike both ways
-    axis.set(title="Proposals on the map", xlabel="longitude", ylabel="latitude")
+    axis.set(title=_("Proposals on the map"), xlabel=_("longitude"), ylabel=_("latitude"))
     axis.legend(fontsize=7, loc="best")
+    _decimal_sign(axis, words)
     figure.tight_layout()
     return _svg(figure)
 
 
-def _distances(result: SolveResult) -> str:
+def _distances(result: SolveResult, words: Wording) -> str:
+    _ = words.gettext
     figure = Figure(figsize=(5, 3.2))
     axis = figure.subplots()
     axis.hist([p.distance_km for p in result.proposals] or [0.0], bins=12, color="#4c78a8")
-    axis.set(title="Distance of the proposed pairs", xlabel="km", ylabel="pairs")
+    axis.set(title=_("Distance of the proposed pairs"), xlabel="km", ylabel=_("pairs"))
+    _decimal_sign(axis, words)
     figure.tight_layout()
     return _svg(figure)
 
 
-def _slots(prepared: PreparedRound) -> str:
+def _slots(prepared: PreparedRound, words: Wording) -> str:
     """For each half-day: waiting families free then, and volunteers with a free place then."""
+    _ = words.gettext
     waiting = [f for i, f in enumerate(prepared.families) if prepared.family_waiting[i]]
     demand = [sum(1 for f in waiting if s in f.slots) for s in SLOT_NAMES]
     free = prepared.volunteer_free_slots * (prepared.volunteer_free_capacity > 0)
@@ -290,10 +382,13 @@ def _slots(prepared: PreparedRound) -> str:
     figure = Figure(figsize=(9, 3.2))
     axis = figure.subplots()
     positions = range(len(SLOT_NAMES))
-    axis.bar([x - 0.2 for x in positions], demand, width=0.4, label="families waiting")
-    axis.bar([x + 0.2 for x in positions], offer, width=0.4, label="volunteers with a place")
-    axis.set_xticks(list(positions), SLOT_NAMES, rotation=60, fontsize=7)
-    axis.set(title="Half-days in demand and on offer", ylabel="people")
+    axis.bar([x - 0.2 for x in positions], demand, width=0.4, label=_("families waiting"))
+    axis.bar([x + 0.2 for x in positions], offer, width=0.4, label=_("volunteers with a place"))
+    axis.set_xticks(
+        list(positions), [words.slot(name) for name in SLOT_NAMES], rotation=60, fontsize=7
+    )
+    axis.set(title=_("Half-days in demand and on offer"), ylabel=_("people"))
     axis.legend(fontsize=7)
+    _decimal_sign(axis, words, x=False)
     figure.tight_layout()
     return _svg(figure)

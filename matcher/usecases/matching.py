@@ -12,7 +12,7 @@ from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import SolverSettings
 from matcher.engine import solve_prepared
 from matcher.io.problems import InputError, InputProblem, field_path, validation_problems
-from matcher.result import SolveResult
+from matcher.result import Language, SolveResult
 from matcher.usecases.store import RoundStore
 
 logger = logging.getLogger(__name__)
@@ -35,13 +35,16 @@ def solve_round(
     store: RoundStore,
     overrides: Mapping[str, object] | None = None,
     previous: SolveResult | None = None,
+    language: Language = "en",
 ) -> Solved:
     """Solve the stored round with its own solver settings, ``overrides`` on top (keys of
     ``SolverSettings``; ``None`` values are ignored), keeping the ``previous`` result's
-    proposals where the stability margin says so."""
+    proposals where the stability margin says so; reasons and messages in ``language``."""
     prepared = store.read()
     settings = solver_settings(prepared.round.solver, overrides or {})
-    return Solved(prepared, solve_prepared(prepared, settings, previous=previous))
+    return Solved(
+        prepared, solve_prepared(prepared, settings, previous=previous, language=language)
+    )
 
 
 def solver_settings(base: SolverSettings, overrides: Mapping[str, object]) -> SolverSettings:

@@ -18,11 +18,15 @@ from matcher.scoring.one_family import score_family
 DEFAULT_K = 10
 
 
-def recommend(prepared: PreparedRound, family: Family | str, k: int = DEFAULT_K) -> Recommendations:
+def recommend(
+    prepared: PreparedRound, family: Family | str, k: int = DEFAULT_K, language: str = "en"
+) -> Recommendations:
     """The top ``k`` volunteers for ``family`` (an id of the round, or a posted ``Family``) and
-    the top ``k`` who fail one hard rule. ``RoundError`` naming the field when ``family`` is an
-    unknown id or a record the round cannot use, or ``k`` is not a whole number of at least 1."""
+    the top ``k`` who fail one hard rule, their texts in ``language``. ``RoundError`` naming the
+    field when ``family`` is an unknown id or a record the round cannot use, or ``k`` is not a
+    whole number of at least 1."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise RoundError([Problem(("k",), f"must be a whole number of at least 1 (got {k!r})")])
     view = family_view(prepared, family)
-    return build_recommendations(view, score_family(view.prepared, view.waiting_families), k)
+    scored = score_family(view.prepared, view.waiting_families)
+    return build_recommendations(view, scored, k, language)
