@@ -17,7 +17,7 @@ from matcher.geo.distance import pairwise_km
 from matcher.geo.reach import pairs_in_reach
 from matcher.scoring.candidates import best_fit_order, score_candidates
 from matcher.scoring.nearest import nearest_picks
-from matcher.scoring.rule_counts import rule_counts
+from matcher.scoring.rule_counts import SPHERE_KM, SPHERE_MARGIN, rule_counts
 from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections
 from matcher.scoring.terms import TERMS
 
@@ -202,3 +202,23 @@ def test_top_pairs_are_the_first_of_each_family_in_the_full_order(seed: int, k: 
     rank = np.arange(order.size) - np.searchsorted(family, family, side="left")
     np.testing.assert_array_equal(top_pairs(c, k), order[rank < k])
     np.testing.assert_array_equal(best_fit_order(c), np.lexsort((c.volunteer, -c.points, c.family)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=SEEDS)
+def test_the_sphere_is_within_its_margin_of_the_geodesic(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    lat1, lat2 = rng.uniform(-70, 70, 2000), rng.uniform(-70, 70, 2000)
+    lon1, lon2 = rng.uniform(-60, 60, 2000), rng.uniform(-60, 60, 2000)
+    near = rng.random(2000) < 0.5  # half of them close together, as in a round
+    lat2[near] = lat1[near] + rng.uniform(-0.5, 0.5, near.sum())
+    lon2[near] = lon1[near] + rng.uniform(-0.5, 0.5, near.sum())
+    exact = pairwise_km(lat1, lon1, lat2, lon2)
+    a, b = np.radians(lat1), np.radians(lat2)
+    half = (
+        np.sin((b - a) / 2) ** 2 + np.cos(a) * np.cos(b) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    sphere = 2 * SPHERE_KM * np.arcsin(np.sqrt(half))
+    far = exact > 1e-6
+    ratio = sphere[far] / exact[far]
+    assert np.all(np.abs(ratio - 1) < SPHERE_MARGIN * 0.7)

@@ -39,12 +39,11 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     proposed_to: defaultdict[int, list[str]] = defaultdict(list)
     for pair in chosen:
         proposed_to[int(c.volunteer[pair])].append(p.families[int(c.family[pair])].id)
-    # One competitor per volunteer, shared by every family that lists them.
-    competitor_of: dict[int, Competitor] = {}
     best_first = best_fit_order(c)  # by family, best fit first
     first_of = np.searchsorted(c.family[best_first], np.arange(len(p.families) + 1))
 
     unmatched = np.flatnonzero(p.family_waiting & ~matched)
+    competitor_of = _competitors(c, best_first, first_of, unmatched, proposed_to)
     per_rule = rule_counts(c.facts, unmatched)
     result: dict[int, Unmatched] = {}
     without: list[tuple[int, dict[str, int], int]] = []  # no eligible volunteer; speakers
@@ -53,10 +52,8 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
         if c.poor_fits[f]:
             counts[POOR_FIT] = int(c.poor_fits[f])
         if first_of[f] < first_of[f + 1]:
-            competitors = [
-                competitor_of.get(v) or competitor_of.setdefault(v, _competitor(c, v, proposed_to))
-                for v in c.volunteer[best_first[first_of[f] : first_of[f + 1]]].tolist()
-            ]
+            eligible = c.volunteer[best_first[first_of[f] : first_of[f + 1]]]
+            competitors: list[Competitor] = competitor_of[eligible].tolist()
             result[f] = _outcompeted(c, f, competitors, counts)
         elif c.poor_fits[f]:
             result[f] = _poor_fit(c, f, counts)
@@ -78,11 +75,25 @@ def build_unmatched(candidates: Candidates, chosen: list[int]) -> list[Unmatched
     return [result[f] for f in unmatched.tolist()]
 
 
-def _competitor(c: Candidates, v: int, proposed_to: Mapping[int, list[str]]) -> Competitor:
-    # Built without re-validation: thousands in a national round, all from the round.
-    return Competitor.model_construct(
-        volunteer_id=c.prepared.volunteers[v].id, proposed_to=list(proposed_to.get(v, ()))
-    )
+def _competitors(
+    c: Candidates,
+    best_first: NDArray[np.intp],
+    first_of: NDArray[np.intp],
+    unmatched: NDArray[np.intp],
+    proposed_to: Mapping[int, list[str]],
+) -> NDArray[np.object_]:
+    """One ``Competitor`` per volunteer eligible for an unmatched family (by volunteer index),
+    shared by every family that lists them."""
+    p = c.prepared
+    ranges = [best_first[first_of[f] : first_of[f + 1]] for f in unmatched.tolist()]
+    listed = np.unique(c.volunteer[np.concatenate([np.zeros(0, dtype=np.intp), *ranges])])
+    competitor_of = np.empty(len(p.volunteers), dtype=object)
+    for v in listed.tolist():
+        # Built without re-validation: all from the round.
+        competitor_of[v] = Competitor.model_construct(
+            volunteer_id=p.volunteers[v].id, proposed_to=list(proposed_to.get(v, ()))
+        )
+    return competitor_of
 
 
 def _leads(c: Candidates, families: list[tuple[int, int]]) -> list[tuple[list[Hit], list[Hit]]]:
