@@ -1,6 +1,6 @@
 """The search over pairs within reach against the dense reference (every family x volunteer):
-the same candidate pairs with the same distances and terms, the same rule bitmask rows and the
-same per-rule counts that explanations report, on random rounds."""
+the same candidate pairs with the same distances and terms, the same rule bitmask rows, the same
+per-rule counts, nearest picks and shortlists that explanations report, on random rounds."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ import dense_rules as dense
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 from random_rounds import random_round
 
 from matcher import Round, prepare, solve
+from matcher.explain.shortlists import top_pairs
+from matcher.geo.distance import pairwise_km
 from matcher.geo.reach import pairs_in_reach
-from matcher.scoring.candidates import score_candidates
-from matcher.scoring.rule_counts import rule_counts
-from matcher.scoring.rules import RULES, rejections
+from matcher.scoring.candidates import best_fit_order, score_candidates
+from matcher.scoring.nearest import nearest_picks
+from matcher.scoring.rule_counts import SPHERE_KM, SPHERE_MARGIN, rule_counts
+from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections
 from matcher.scoring.terms import TERMS
 
 SEEDS = st.integers(min_value=0, max_value=2**31 - 1)
@@ -150,3 +154,71 @@ def test_the_reach_search_finds_each_near_pair_once_in_any_chunk_size(
     near = bound.reshape(families.size, volunteers.size).astype(np.float64) <= limit[None, :]
     assert len(found) == len(set(found))
     assert sorted(found) == [(int(a), int(b)) for a, b in zip(*np.nonzero(near), strict=True)]
+
+
+def _one_rule(mask: NDArray[np.uint16]) -> NDArray[np.bool_]:
+    return (mask != 0) & ((mask & (mask - 1)) == 0)
+
+
+def _no_rule(mask: NDArray[np.uint16]) -> NDArray[np.bool_]:
+    return mask == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=SEEDS,
+    spread=st.sampled_from([0.3, 1.0, 4.0, 12.0]),
+    k=st.integers(min_value=1, max_value=4),
+    policy=POLICIES,
+)
+def test_the_growing_search_finds_the_nearest_picks_of_the_full_rows(
+    seed: int, spread: float, k: int, policy: dict[str, object]
+) -> None:
+    prepared = prepare(_varied(seed, spread, policy))
+    c = score_candidates(prepared)
+    families = np.arange(len(prepared.families))
+    rows = rejections(c.facts, families)
+    f, v = np.repeat(families, rows.shape[1]), np.tile(np.arange(rows.shape[1]), families.size)
+    p = prepared
+    km = pairwise_km(p.family_lat[f], p.family_lon[f], p.volunteer_lat[v], p.volunteer_lon[v])
+    km = km.reshape(rows.shape)
+    for rules, accept in (((Rule.LANGUAGE,), _no_rule), (RULES, _one_rule)):
+        bits = np.uint16(sum(int(RULE_BIT[rule]) for rule in rules))
+        found = nearest_picks(c.facts, families.tolist(), k, rules, accept)
+        for family, hits in zip(families.tolist(), found, strict=True):
+            masks = rows[family] & bits
+            picked = np.flatnonzero(accept(masks))
+            expected = sorted(zip(km[family, picked].tolist(), picked.tolist(), strict=True))[:k]
+            assert [(d, b) for d, b, _ in hits] == expected
+            assert [m for _, b, m in hits] == [int(masks[b]) for _, b in expected]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=SEEDS, k=st.integers(min_value=0, max_value=6))
+def test_top_pairs_are_the_first_of_each_family_in_the_full_order(seed: int, k: int) -> None:
+    c = score_candidates(prepare(_varied(seed, 1.0, {"min_quality": 0.0})))
+    order = np.lexsort((c.volunteer, c.distance_km, -c.points, c.family))
+    family = c.family[order]
+    rank = np.arange(order.size) - np.searchsorted(family, family, side="left")
+    np.testing.assert_array_equal(top_pairs(c, k), order[rank < k])
+    np.testing.assert_array_equal(best_fit_order(c), np.lexsort((c.volunteer, -c.points, c.family)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=SEEDS)
+def test_the_sphere_is_within_its_margin_of_the_geodesic(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    lat1, lat2 = rng.uniform(-70, 70, 2000), rng.uniform(-70, 70, 2000)
+    lon1, lon2 = rng.uniform(-60, 60, 2000), rng.uniform(-60, 60, 2000)
+    near = rng.random(2000) < 0.5  # half of them close together, as in a round
+    lat2[near] = lat1[near] + rng.uniform(-0.5, 0.5, near.sum())
+    lon2[near] = lon1[near] + rng.uniform(-0.5, 0.5, near.sum())
+    exact = pairwise_km(lat1, lon1, lat2, lon2)
+    a, b = np.radians(lat1), np.radians(lat2)
+    half = (
+        np.sin((b - a) / 2) ** 2 + np.cos(a) * np.cos(b) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    sphere = 2 * SPHERE_KM * np.arcsin(np.sqrt(half))
+    far = exact > 1e-6
+    ratio = sphere[far] / exact[far]
+    assert np.all(np.abs(ratio - 1) < SPHERE_MARGIN * 0.7)

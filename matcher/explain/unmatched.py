@@ -2,29 +2,33 @@
 ruled them out), only volunteers below the minimum quality, or eligible volunteers went to
 families whose matches weigh more. Each message says the practical thing first, then the detail.
 
-The candidate pairs hold only the pairs within reach; the full picture (every rule against every
-volunteer) is computed exactly here, for the unmatched families only, a block at a time."""
+The candidate pairs hold only the pairs within reach; the full picture is computed exactly here,
+for the unmatched families only and without a family x volunteer grid: how many volunteers each
+rule rules out from histograms of the volunteers' facts (``rule_counts``), the nearest speaker
+of a language and the nearest volunteers failing one rule by a search around each family
+(``nearest_picks``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.geo.distance import pairwise_km
 from matcher.i18n import N_
 from matcher.result import Competitor, Unmatched, UnmatchedReason
-from matcher.scoring.candidates import Candidates
+from matcher.scoring.candidates import Candidates, best_fit_order
+from matcher.scoring.nearest import Hit, nearest_picks
 from matcher.scoring.rule_counts import rule_counts
-from matcher.scoring.rules import RULE_BIT, RULES, Rule, rejections, rules_in
+from matcher.scoring.rules import RULES, Rule, rules_in
 from matcher.wording import ENGLISH, Wording, wording
 
 NEAR_MISSES = 3
 LISTED_COMPETITORS = 3  # in the message; the result lists them all, best fit first
-BLOCK_PAIRS = 1_000_000  # family x volunteer rule checks at once
 
-Row = NDArray[np.uint16]
+Row = Mapping[int, int]
+"""The rejection mask of each volunteer a message names (by volunteer index)."""
 
 
 def build_unmatched(
@@ -35,43 +39,44 @@ def build_unmatched(
     words = wording(language)
     c = candidates
     p = c.prepared
-    matched_families = {int(c.family[pair]) for pair in chosen}
+    matched = np.zeros(len(p.families), dtype=bool)
+    matched[c.family[chosen]] = True
     proposed_to: defaultdict[int, list[str]] = defaultdict(list)
     for pair in chosen:
         proposed_to[int(c.volunteer[pair])].append(p.families[int(c.family[pair])].id)
-    best_first = np.lexsort((c.volunteer, -c.points, c.family))  # by family, best fit first
+    best_first = best_fit_order(c)  # by family, best fit first
     first_of = np.searchsorted(c.family[best_first], np.arange(len(p.families) + 1))
 
-    waiting = np.flatnonzero(p.family_waiting).tolist()
-    unmatched = np.array([f for f in waiting if f not in matched_families], dtype=np.intp)
+    unmatched = np.flatnonzero(p.family_waiting & ~matched)
+    competitor_of = _competitors(c, best_first, first_of, unmatched, proposed_to)
     per_rule = rule_counts(c.facts, unmatched)
     result: dict[int, Unmatched] = {}
-    without: list[tuple[int, dict[str, int]]] = []  # no eligible volunteer: rows needed
+    without: list[tuple[int, dict[str, int], int]] = []  # no eligible volunteer; speakers
     for i, f in enumerate(unmatched.tolist()):
         counts = {str(rule): int(per_rule[rule][i]) for rule in RULES if per_rule[rule][i]}
         if c.poor_fits[f]:
             counts[POOR_FIT] = int(c.poor_fits[f])
         if first_of[f] < first_of[f + 1]:
-            eligible = c.volunteer[best_first[first_of[f] : first_of[f + 1]]].tolist()
-            result[f] = _outcompeted(c, f, eligible, proposed_to, counts, words)
+            eligible = c.volunteer[best_first[first_of[f] : first_of[f + 1]]]
+            competitors: list[Competitor] = competitor_of[eligible].tolist()
+            result[f] = _outcompeted(c, f, competitors, counts, words)
         elif c.poor_fits[f]:
             result[f] = _poor_fit(c, f, counts, words)
         elif counts.get(Rule.AGE_LIMIT, 0) == len(p.volunteers) > 0:
             result[f] = _not_eligible(c, f, counts, words)
         else:
-            without.append((f, counts))
-    block = max(1, BLOCK_PAIRS // max(len(p.volunteers), 1))
-    for first in range(0, len(without), block):
-        part = without[first : first + block]
-        rows = rejections(c.facts, np.array([f for f, _ in part], dtype=np.intp))
-        speakers = [_speakers(c, f, row) for (f, _), row in zip(part, rows, strict=True)]
-        singles = [np.flatnonzero((row != 0) & ((row & (row - 1)) == 0)) for row in rows]
-        requests = [(f, s, 1) for (f, _), s in zip(part, speakers, strict=True)]
-        requests += [(f, s, NEAR_MISSES) for (f, _), s in zip(part, singles, strict=True)]
-        nearest = _nearest(c, requests)
-        for i, ((f, counts), row) in enumerate(zip(part, rows, strict=True)):
-            leads = (speakers[i].size, nearest[i], nearest[len(part) + i])
-            result[f] = _no_volunteer(c, f, row, counts, leads, words)
+            speakers = _speakers(c, f, len(p.volunteers) - int(per_rule[Rule.LANGUAGE][i]))
+            without.append((f, counts, speakers))
+    for (f, counts, speakers), (nearest_speaker, near_misses) in zip(
+        without, _leads(c, [(f, speakers) for f, _, speakers in without]), strict=True
+    ):
+        row = {v: mask for _, v, mask in near_misses}
+        leads = (
+            speakers,
+            [(km, v) for km, v, _ in nearest_speaker],
+            [(km, v) for km, v, _ in near_misses],
+        )
+        result[f] = _no_volunteer(c, f, row, counts, leads, words)
     return [result[f] for f in unmatched.tolist()]
 
 
@@ -82,6 +87,55 @@ REASON_NAMES = {
     UnmatchedReason.POOR_FIT: N_("poor fit"),
 }
 """Why a family has no proposal, in a word or two (for tables and summaries)."""
+
+
+def _competitors(
+    c: Candidates,
+    best_first: NDArray[np.intp],
+    first_of: NDArray[np.intp],
+    unmatched: NDArray[np.intp],
+    proposed_to: Mapping[int, list[str]],
+) -> NDArray[np.object_]:
+    """One ``Competitor`` per volunteer eligible for an unmatched family (by volunteer index),
+    shared by every family that lists them."""
+    p = c.prepared
+    ranges = [best_first[first_of[f] : first_of[f + 1]] for f in unmatched.tolist()]
+    listed = np.unique(c.volunteer[np.concatenate([np.zeros(0, dtype=np.intp), *ranges])])
+    competitor_of = np.empty(len(p.volunteers), dtype=object)
+    for v in listed.tolist():
+        # Built without re-validation: all from the round.
+        competitor_of[v] = Competitor.model_construct(
+            volunteer_id=p.volunteers[v].id, proposed_to=list(proposed_to.get(v, ()))
+        )
+    return competitor_of
+
+
+def _leads(c: Candidates, families: list[tuple[int, int]]) -> list[tuple[list[Hit], list[Hit]]]:
+    """For families without an eligible volunteer, given how many volunteers share a language
+    with each: the nearest of those speakers (when there are any) and the nearest volunteers
+    who fail one rule only."""
+    if c.facts.volunteer_count == 0:
+        return [([], []) for _ in families]
+    asked = [f for f, speakers in families if speakers]
+    speakers = dict(
+        zip(asked, nearest_picks(c.facts, asked, 1, (Rule.LANGUAGE,), _none), strict=True)
+    )
+    everyone = [f for f, _ in families]
+    singles = nearest_picks(c.facts, everyone, NEAR_MISSES, RULES, _one_rule)
+    return [(speakers.get(f, []), near) for f, near in zip(everyone, singles, strict=True)]
+
+
+def _none(mask: NDArray[np.uint16]) -> NDArray[np.bool_]:
+    """Rejection masks without any rule."""
+    accepted: NDArray[np.bool_] = mask == 0
+    return accepted
+
+
+def _one_rule(mask: NDArray[np.uint16]) -> NDArray[np.bool_]:
+    """Rejection masks with exactly one rule."""
+    accepted: NDArray[np.bool_] = (mask != 0) & ((mask & (mask - 1)) == 0)
+    return accepted
+
 
 POOR_FIT = "min_quality"
 """The ``rejected_by`` key counting the volunteers below the policy's minimum quality."""
@@ -178,12 +232,13 @@ def _no_volunteer(
     )
 
 
-def _speakers(c: Candidates, f: int, row: Row) -> NDArray[np.intp]:
-    """Volunteers who share a language with a family that speaks no Dutch (none otherwise)."""
+def _speakers(c: Candidates, f: int, sharing: int) -> int:
+    """Volunteers who share a language with a family that speaks no Dutch (0 otherwise), of
+    the ``sharing`` ones who break no language rule."""
     p = c.prepared
     if p.families[f].speaks_dutch or not p.round.policy.require_common_language:
-        return np.zeros(0, dtype=np.intp)
-    return np.flatnonzero(~(row & RULE_BIT[Rule.LANGUAGE]).astype(bool))
+        return 0
+    return sharing
 
 
 def _language_note(c: Candidates, f: int, speakers: int, nearest: Nearest, words: Wording) -> str:
@@ -233,58 +288,15 @@ def _near_misses(c: Candidates, f: int, row: Row, nearest: Nearest, words: Wordi
     return " " + _("Closest: {leads}.").format(leads="; ".join(leads))
 
 
-def _nearest(c: Candidates, requests: list[tuple[int, NDArray[np.intp], int]]) -> list[Nearest]:
-    """For each request ``(f, volunteers, k)``: the ``k`` of ``volunteers`` nearest to family
-    ``f`` as ``(exact km, v)``, nearest first (ties by input order). Exact distances only for
-    those whose planar lower bound could place them among the ``k``, all requests at once."""
-    bounds = [
-        c.facts.plane.bound_km(np.full(vs.size, f), vs).astype(np.float64) for f, vs, _ in requests
-    ]
-    firsts = [
-        vs[np.argsort(bound, kind="stable")[:k]]
-        for (_, vs, k), bound in zip(requests, bounds, strict=True)
-    ]
-    first_km = _exact_km(c, [(f, first) for (f, _, _), first in zip(requests, firsts, strict=True)])
-    needed = [
-        vs[bound <= (float(km.max()) if km.size == k else np.inf)]
-        for (_, vs, k), bound, km in zip(requests, bounds, first_km, strict=True)
-    ]
-    needed_km = _exact_km(c, [(f, vs) for (f, _, _), vs in zip(requests, needed, strict=True)])
-    return [
-        sorted(zip(km.tolist(), vs.tolist(), strict=True))[:k]
-        for (_, _, k), vs, km in zip(requests, needed, needed_km, strict=True)
-    ]
-
-
-def _exact_km(
-    c: Candidates, groups: list[tuple[int, NDArray[np.intp]]]
-) -> list[NDArray[np.float64]]:
-    """Exact distances from each family ``f`` to its ``volunteers``, in one computation."""
-    p = c.prepared
-    none = [np.zeros(0, dtype=np.intp)]
-    f = np.concatenate([np.full(vs.size, f, dtype=np.intp) for f, vs in groups] + none)
-    v = np.concatenate([vs for _, vs in groups] + none)
-    km = pairwise_km(p.family_lat[f], p.family_lon[f], p.volunteer_lat[v], p.volunteer_lon[v])
-    return np.split(km, np.cumsum([vs.size for _, vs in groups])[:-1])
-
-
 def _outcompeted(
     c: Candidates,
     f: int,
-    volunteers: list[int],
-    proposed_to: dict[int, list[str]],
+    competitors: list[Competitor],
     counts: dict[str, int],
     words: Wording,
 ) -> Unmatched:
     _, ngettext = words.gettext, words.ngettext
     p = c.prepared
-    # Built without re-validation: thousands per family in a national round, all from the round.
-    competitors = [
-        Competitor.model_construct(
-            volunteer_id=p.volunteers[v].id, proposed_to=list(proposed_to.get(v, ()))
-        )
-        for v in volunteers
-    ]
     n = len(competitors)
     listing = ", ".join(
         _("{volunteer} (for {families})").format(

@@ -29,7 +29,7 @@ from matcher.scoring.rules import (
     pair_rejections,
     rule_facts,
 )
-from matcher.scoring.scale import priority_multiplier, quality_points
+from matcher.scoring.scale import QUALITY_SCALE, priority_multiplier, quality_points
 from matcher.scoring.terms import TERMS, weighted_quality
 
 TERM_CHUNK = 500_000
@@ -115,6 +115,15 @@ def candidates_of(
         poor_fits=poor_fits,
         best_poor_fit=best_poor_fit,
     )
+
+
+def best_fit_order(c: Candidates) -> NDArray[np.intp]:
+    """Pair indices by family, the best fit (most points) first, then in input order: one
+    stable sort of one integer key, since the pairs are sorted by family then volunteer and
+    points lie in 0..QUALITY_SCALE."""
+    key = c.family.astype(np.int64) * (QUALITY_SCALE + 1) + (QUALITY_SCALE - c.points)
+    order: NDArray[np.intp] = np.argsort(key, kind="stable")
+    return order
 
 
 def allowed_pairs(

@@ -77,10 +77,34 @@ def _travel(t: RuleFacts, families: Index) -> Counts:
     within = np.zeros(len(p.families), dtype=np.int64)
     volunteers = np.arange(t.volunteer_count)
     for f, v in pairs_in_reach(t.plane, p.volunteer_max_km, families, volunteers):
-        km = pairwise_km(p.family_lat[f], p.family_lon[f], p.volunteer_lat[v], p.volunteer_lon[v])
-        within += np.bincount(f[km <= p.volunteer_max_km[v]], minlength=within.size)
+        within += np.bincount(f[within_limit(t, f, v)], minlength=within.size)
     counts: Counts = t.volunteer_count - within[families]
     return counts
+
+
+SPHERE_KM = 6371.0088
+"""The mean Earth radius: on this sphere, distances are within 0.6 % of the geodesic ones."""
+
+SPHERE_MARGIN = 0.01
+"""Pairs whose distance on the sphere is within 1 % of the limit get the exact distance."""
+
+
+def within_limit(t: RuleFacts, f: Index, v: Index) -> NDArray[np.bool_]:
+    """Whether each pair's exact (geodesic) distance is within the volunteer's limit. The
+    distance on a sphere (haversine) settles every pair but those near the limit, which get
+    the exact one."""
+    p = t.prepared
+    limit = p.volunteer_max_km[v]
+    lat1, lat2 = np.radians(p.family_lat[f]), np.radians(p.volunteer_lat[v])
+    dlon = np.radians(p.volunteer_lon[v] - p.family_lon[f])
+    half = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
+    sphere = 2 * SPHERE_KM * np.arcsin(np.sqrt(np.minimum(half, 1.0)))
+    within: NDArray[np.bool_] = sphere <= limit * (1 - SPHERE_MARGIN)
+    unsure = np.flatnonzero(~within & (sphere <= limit * (1 + SPHERE_MARGIN)))
+    uf, uv = f[unsure], v[unsure]
+    km = pairwise_km(p.family_lat[uf], p.family_lon[uf], p.volunteer_lat[uv], p.volunteer_lon[uv])
+    within[unsure] = km <= limit[unsure]
+    return within
 
 
 def _availability(t: RuleFacts, families: Index) -> Counts:

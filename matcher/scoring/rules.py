@@ -3,9 +3,10 @@
 Each rule is one small function over pairs ``(f[i], v[i])`` that returns where it is *violated*.
 The per-person facts the rules compare are gathered once per round (``rule_facts``), so a rule is
 a few array look-ups per pair. Scoring runs the rules only on the pairs within travel reach;
-``rejections`` runs them on every volunteer for the few families an explanation needs, and
-records per pair a bitmask of every rule it fails. Distances are exact (Vincenty) wherever they
-decide a pair; a planar lower bound settles the pairs that are clearly too far apart.
+``rejections`` runs them on every volunteer for a family whose full picture is needed (a
+changed proposal's), and records per pair a bitmask of every rule it fails. Distances are exact
+(Vincenty) wherever they decide a pair; a planar lower bound settles the pairs that are clearly
+too far apart.
 """
 
 from __future__ import annotations
@@ -268,7 +269,7 @@ def reach_distances(t: RuleFacts, f: Index, v: Index) -> FloatArray:
 
 def rejections(t: RuleFacts, families: Index) -> NDArray[np.uint16]:
     """Bitmask ``[len(families), volunteers]`` of every hard rule each pair violates: the full
-    picture for a few families (explanations), exact like the candidate search."""
+    picture for a few families, exact like the candidate search."""
     count = t.volunteer_count
     f = np.repeat(families, count)
     v = np.tile(np.arange(count), families.size)
