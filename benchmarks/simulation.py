@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import time
@@ -150,12 +151,14 @@ AREAS = {"location": LOCATION, "town": TOWN, "region": REGION, "national": NATIO
 
 
 def dask_rows(area: str, replications: int, workers: int) -> list[dict[str, object]]:
-    """``replications`` of an area's baseline on a local Dask cluster of ``workers`` processes:
-    the wall time, the CPU seconds per replication measured in one process (median of a few),
-    the overhead (wall time minus that work divided over the workers: scheduling, moving
-    results, and on a shared machine the wait for a free core) and the projected wall time on N
-    workers of a core each (overhead + replications x seconds per replication / N)."""
-    from distributed import LocalCluster
+    """``replications`` of an area's baseline on a local Dask cluster of ``workers`` processes.
+    Measured: the wall time; the cluster's start; the wall time of as many empty tasks (the
+    scheduling alone); the CPU seconds per replication in one process (median of a few) and in
+    the workers (their CPU time over the run, Dask's own work included); and the share of a core
+    the workers got (below 1 on a shared machine). Projected: the wall time on N workers with a
+    core each, the empty tasks' time plus ceil(replications / N) x the workers' CPU seconds per
+    replication."""
+    from distributed import Client, LocalCluster
 
     simulation = AREAS[area]
     single = []
@@ -163,16 +166,23 @@ def dask_rows(area: str, replications: int, workers: int) -> list[dict[str, obje
         used = time.process_time()
         simulate_once(simulation, None, seed)
         single.append(time.process_time() - used)
-    per_replication = statistics.median(single)
     started = time.perf_counter()
-    with LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
         cluster_start = time.perf_counter() - started
+        started = time.perf_counter()
+        client.gather(client.map(abs, range(replications), pure=False))
+        scheduling = time.perf_counter() - started
+        before = client.run(time.process_time)
         started = time.perf_counter()
         run_simulation(simulation, replications, scheduler=cluster.scheduler_address)
         wall = time.perf_counter() - started
-    overhead = max(wall - replications * per_replication / workers, 0.0)
+        after = client.run(time.process_time)
+    worker_cpu = sum(after[w] - before[w] for w in after) / replications
     rows: list[dict[str, object]] = [
         {
             "area": area,
@@ -180,20 +190,15 @@ def dask_rows(area: str, replications: int, workers: int) -> list[dict[str, obje
             "workers": workers,
             "measured wall s": round(wall, 1),
             "cluster start s": round(cluster_start, 1),
-            "CPU s per replication (one process)": round(per_replication, 2),
-            "overhead s": round(overhead, 1),
+            "empty tasks wall s": round(scheduling, 2),
+            "CPU s per replication (one process)": round(statistics.median(single), 2),
+            "CPU s per replication (workers)": round(worker_cpu, 2),
+            "share of a core per worker": round(worker_cpu * replications / (wall * workers), 2),
         }
     ]
     for n in (1, 2, 4, 8, 16, 32, 64, 100):
-        projected = overhead + replications * per_replication / n
-        rows.append(
-            {
-                "area": area,
-                "replications": replications,
-                "workers": n,
-                "projected wall s": round(projected, 1),
-            }
-        )
+        projected = scheduling + math.ceil(replications / n) * worker_cpu
+        rows.append({"workers": n, "projected wall s": round(projected, 1)})
     return rows
 
 
