@@ -4,21 +4,22 @@ and bad scenario input."""
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from matcher import SolveResult, solve_prepared
 from matcher.cli import main
 from matcher.domain.prepared import PreparedRound
 from matcher.domain.round import Backend
 from matcher.io.problems import InputError
+from matcher.scoring.candidates import score_candidates
 from matcher.simulate.measures import summarise
 from matcher.simulate.replication import simulate_once
 from matcher.simulate.report import markdown_report
+from matcher.simulate.rounds import RoundOutcome, Score, engine_round, lean_round
 from matcher.simulate.runner import run_simulation
 from matcher.simulate.what_if import Cohort, Lever, Simulation, load_simulation
 from matcher.synthetic.generate import Area
@@ -92,24 +93,55 @@ def test_the_shipped_what_if_scenario_is_valid() -> None:
     assert [lever.backend for lever in sim.levers] == [None, None, None, None, "greedy"]
 
 
-def test_a_backend_lever_matches_its_rounds_with_that_backend(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from matcher.simulate import replication
-
+def test_a_backend_lever_matches_its_rounds_with_that_backend() -> None:
     used: list[str] = []
 
-    def recording(prepared: PreparedRound, **options: Any) -> SolveResult:
+    def recording(prepared: PreparedRound, score: Score, reasons: bool) -> RoundOutcome:
         used.append(prepared.round.solver.backend)
-        return solve_prepared(prepared, **options)
+        return lean_round(prepared, score, reasons)
 
-    monkeypatch.setattr(replication, "solve_prepared", recording)
     sim = NORM.model_copy(update={"horizon_weeks": 8})
-    simulate_once(sim, Lever(name="by hand", backend=Backend.GREEDY), seed=1)
+    simulate_once(sim, Lever(name="by hand", backend=Backend.GREEDY), seed=1, solver=recording)
     assert used and set(used) == {"greedy"}
     used.clear()
-    simulate_once(sim, None, seed=1)
+    simulate_once(sim, None, seed=1, solver=recording)
     assert used and set(used) == {"flow"}
+
+
+@pytest.mark.parametrize("backend", [Backend.FLOW, Backend.GREEDY])
+def test_rounds_without_explanations_give_what_the_whole_engine_gives(backend: Backend) -> None:
+    # Every round is run both ways: the lean round (with and without its unmatched reasons)
+    # must propose the same pairs on the same half-days, and find the same families out of
+    # the programme, as the engine's whole solve with its explanations.
+    seen = Counter[str]()
+
+    def both(prepared: PreparedRound, score: Score, reasons: bool) -> RoundOutcome:
+        whole = engine_round(prepared, score_candidates, True)
+        lean = lean_round(prepared, score, False)
+        explained = lean_round(prepared, score_candidates, True)
+        assert explained == whole
+        assert (lean.proposals, lean.not_eligible) == (whole.proposals, whole.not_eligible)
+        seen.update(proposals=len(lean.proposals), not_eligible=len(lean.not_eligible))
+        seen.update(whole.reasons)
+        return lean
+
+    busy = NORM.model_copy(update={"arrivals_per_year": 80, "backend": backend})
+    for seed in (1, 2):
+        simulate_once(busy, None, seed, solver=both)
+    assert seen["proposals"] > 20 and seen["not_eligible"] > 0 and seen["outcompeted"] > 0
+
+
+def test_only_the_last_round_explains_why_families_were_left_unmatched() -> None:
+    asked: list[bool] = []
+
+    def recording(prepared: PreparedRound, score: Score, reasons: bool) -> RoundOutcome:
+        asked.append(reasons)
+        return lean_round(prepared, score, reasons)
+
+    sim = NORM.model_copy(update={"horizon_weeks": 9, "cadence_weeks": 2})
+    replication = simulate_once(sim, None, seed=3, solver=recording)
+    assert asked == [False, False, False, False, True]  # rounds in weeks 0, 2, 4, 6 and 8
+    assert replication.unmatched == simulate_once(sim, None, seed=3, solver=engine_round).unmatched
 
 
 def test_bad_scenario_input_names_the_field(tmp_path: Path) -> None:

@@ -16,17 +16,19 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from matcher.domain.vocab import language_name
+from matcher.i18n import N_
 from matcher.simulate.markdown import escape, table
 from matcher.simulate.measures import Estimate, estimate, metrics
 from matcher.simulate.runner import SimulationResult, run_simulation
+from matcher.simulate.texts import Texts
 from matcher.simulate.what_if import Cohort, Lever, Simulation
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
-PARTS = {"mornings": "morning", "afternoons": "afternoon", "evenings": "evening"}
+PARTS = {"morning": N_("mornings"), "afternoon": N_("afternoons"), "evening": N_("evenings")}
+"""The parts of the day a profile is free on weekdays, and their words."""
 LANGUAGES, PLACES = 3, 2
 Z = 1.96  # two-sided 95 %, for the replications-needed estimate
 
@@ -40,6 +42,11 @@ class Advice:
     within_8_weeks_gain: Estimate
     drops: tuple[float, ...]  # the paired differences, one per seed
     rank: int = 1  # profiles with overlapping intervals share a rank
+    cohort: Cohort | None = None  # the profile as a cohort, to name it in another language
+
+    def name(self, texts: Texts) -> str:
+        """The profile in the language of ``texts``."""
+        return self.profile if self.cohort is None else profile_name(self.cohort, texts)
 
     @property
     def stands_out(self) -> bool:
@@ -47,13 +54,19 @@ class Advice:
         drop = self.waiting_list_drop
         return not (drop.low <= 0 <= drop.high) and not math.isnan(drop.low)
 
-    def sentence(self, name: Callable[[str], str] = str) -> str:
+    def sentence(self, name: Callable[[str], str] = str, texts: Texts | None = None) -> str:
         """The finding in plain words (``name`` renders the profile, e.g. escaped)."""
+        t = texts or Texts()
         drop = self.waiting_list_drop
-        return (
-            f"One more volunteer {name(self.profile)} shrinks the average waiting list by "
-            f"{drop.mean:.2f} families (95 % CI {drop.low:.2f} to {drop.high:.2f}) and changes "
-            f"the share matched within 8 weeks by {self.within_8_weeks_gain.mean:+.1%}."
+        return t.gettext(
+            "One more volunteer {profile} shrinks the average waiting list by {drop} families "
+            "(95 % CI {low} to {high}) and changes the share matched within 8 weeks by {gain}."
+        ).format(
+            profile=name(self.name(t)),
+            drop=t.number(drop.mean),
+            low=t.number(drop.low),
+            high=t.number(drop.high),
+            gain=t.share(self.within_8_weeks_gain.mean, 1, sign=True),
         )
 
 
@@ -61,15 +74,18 @@ def compare_profiles(
     baseline: Sequence[tuple[float, float]],
     profiles: dict[str, Sequence[tuple[float, float]]],
     seed: int = 0,
+    cohorts: Mapping[str, Cohort] | None = None,
 ) -> list[Advice]:
     """Rank profiles by paired differences. ``baseline`` and each profile hold, per seed (same
-    order), the mean waiting list and the share matched within 8 weeks."""
+    order), the mean waiting list and the share matched within 8 weeks; ``cohorts`` give the
+    profiles' cohorts by name, when known."""
     advice = [
         Advice(
             profile=name,
             waiting_list_drop=estimate(_differences(baseline, runs, 0), seed),
             within_8_weeks_gain=_share(estimate(_differences(runs, baseline, 1), seed)),
             drops=tuple(_differences(baseline, runs, 0)),
+            cohort=(cohorts or {}).get(name),
         )
         for name, runs in profiles.items()
     ]
@@ -109,51 +125,88 @@ def replications_needed(advice: Advice) -> int | None:
     return max(len(advice.drops) + 1, math.ceil((Z * spread / advice.waiting_list_drop.mean) ** 2))
 
 
-def verdict(advice: list[Advice], name: Callable[[str], str] = str) -> str:
+def verdict(
+    advice: list[Advice], name: Callable[[str], str] = str, texts: Texts | None = None
+) -> str:
     """What the comparison can say, in plain words (``name`` renders profiles)."""
+    t = texts or Texts()
     if not advice:
-        return "No candidate profiles."
+        return t.gettext("No candidate profiles.")
     runs = len(advice[0].drops)
     best = advice[0]
     if not any(a.stands_out for a in advice):
         needed = replications_needed(best)
         more = (
-            f" Telling the largest mean drop ({best.waiting_list_drop.mean:.2f} families) "
-            f"from zero would take roughly {needed} replications."
+            t.gettext(
+                "Telling the largest mean drop ({drop} families) from zero would take roughly "
+                "{needed} replications."
+            ).format(drop=t.number(best.waiting_list_drop.mean), needed=needed)
             if needed is not None
-            else " None of them shrinks the waiting list on average."
+            else t.gettext("None of them shrinks the waiting list on average.")
         )
         return (
-            f"At {runs} replications no single profile stands out: every interval includes "
-            f"zero.{more}"
+            t.gettext(
+                "At {runs} replications no single profile stands out: every interval includes zero."
+            ).format(runs=runs)
+            + " "
+            + more
         )
     tied = [a for a in advice if a.rank == best.rank]
     if len(tied) > 1:
         return (
-            f"{len(tied)} profiles share the first rank: their intervals overlap, so at {runs} "
-            "replications the simulation cannot order them. The first listed: "
-            + best.sentence(name)
+            t.gettext(
+                "{count} profiles share the first rank: their intervals overlap, so at {runs} "
+                "replications the simulation cannot order them. The first listed:"
+            ).format(count=len(tied), runs=runs)
+            + " "
+            + best.sentence(name, t)
         )
-    return best.sentence(name)
+    return best.sentence(name, t)
 
 
-def advice_section(advice: list[Advice]) -> str:
+def advice_section(advice: list[Advice], texts: Texts | None = None) -> str:
     """The advice as a report section: the verdict, then every profile with its rank."""
+    t = texts or Texts()
     rows = [
         [
             str(a.rank),
-            escape(a.profile),
-            str(a.waiting_list_drop),
-            str(a.within_8_weeks_gain),
+            escape(a.name(t)),
+            a.waiting_list_drop.text(t),
+            a.within_8_weeks_gain.text(t),
         ]
         for a in advice
     ]
-    header = ["rank", "one more volunteer", "waiting list drop (families)", "matched in 8 weeks"]
+    header = [
+        t.gettext("rank"),
+        t.gettext("one more volunteer"),
+        t.gettext("waiting list drop (families)"),
+        t.gettext("matched in 8 weeks"),
+    ]
     return (
-        "## Recruitment advice\n\n"
-        f"{verdict(advice, escape)}\n\n"
-        "Paired differences against the baseline with the same seeds; equal ranks are ties.\n\n"
+        "## "
+        + t.gettext("Recruitment advice")
+        + "\n\n"
+        + verdict(advice, escape, t)
+        + "\n\n"
+        + t.gettext(
+            "Paired differences against the baseline with the same seeds; equal ranks are ties."
+        )
+        + "\n\n"
         + table(header, rows)
+    )
+
+
+def profile_name(cohort: Cohort, texts: Texts) -> str:
+    """A candidate profile in words (``speaking Arabic, living in Zwolle, free on weekday
+    mornings``)."""
+    speaks = (
+        texts.gettext("speaking {language}").format(language=texts.language_name(cohort.language))
+        if cohort.language
+        else texts.gettext("speaking Dutch")
+    )
+    part = cohort.extra_slots[0].split("-")[1]
+    return texts.gettext("{speaks}, living in {place}, free on weekday {parts}").format(
+        speaks=speaks, place=cohort.places[0], parts=texts.gettext(PARTS[part])
     )
 
 
@@ -172,16 +225,15 @@ def profiles(baseline: SimulationResult) -> dict[str, Cohort]:
     result = {}
     for language in [None, *languages]:
         for place in top_places:
-            for words, part in PARTS.items():
-                speaks = f"speaking {language_name(language)}" if language else "speaking Dutch"
-                name = f"{speaks}, living in {place}, free on weekday {words}"
-                result[name] = Cohort(
+            for part in PARTS:
+                cohort = Cohort(
                     week=0,
                     size=1,
                     language=language,
                     places=(place,),
                     extra_slots=tuple(f"{day}-{part}" for day in WEEKDAYS),
                 )
+                result[profile_name(cohort, Texts())] = cohort
     return result
 
 
@@ -203,4 +255,5 @@ def recruitment_advice(
         values("baseline"),
         {name: values(name) for name in result.replications if name != "baseline"},
         simulation.seed,
+        candidates,
     )

@@ -18,10 +18,14 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from matcher.i18n import N_
 from matcher.simulate.incidence import first_reaching, incidence_from_counts
 from matcher.simulate.replication import AGED_OUT, WITHDREW, Case, Replication
+from matcher.simulate.texts import Texts
 
 WITHIN = (4, 8)
+WITHIN_NAMES = {4: N_("matched within 4 weeks"), 8: N_("matched within 8 weeks")}
+"""The measure of each share matched within so many weeks, by its weeks."""
 RESAMPLES = 1000
 LEVEL = 0.95
 MATCHED, GAVE_UP, TOO_OLD = 0, 1, 2  # cause columns of the incidence arrays
@@ -42,21 +46,25 @@ class Estimate:
     unit: Unit = "number"
 
     def __str__(self) -> str:
+        return self.text(Texts())
+
+    def text(self, texts: Texts) -> str:
+        """The estimate and its interval as ``texts`` writes them (``0.50 [0.25, 0.75]``)."""
         if math.isnan(self.mean):
             return "-"
-        point = self._format(self.mean)
+        point = self._format(self.mean, texts)
         if math.isnan(self.low) or math.isnan(self.high):
             return point
-        return f"{point} [{self._format(self.low)}, {self._format(self.high)}]"
+        return f"{point} [{self._format(self.low, texts)}, {self._format(self.high, texts)}]"
 
-    def _format(self, value: float) -> str:
+    def _format(self, value: float, texts: Texts) -> str:
         if self.unit == "weeks":
-            return "not reached" if math.isinf(value) else f"{value:.0f}"
+            return texts.gettext("not reached") if math.isinf(value) else texts.number(value, 0)
         if self.unit == "share":
-            return f"{value:.0%}"
+            return texts.share(value)
         if self.unit == "share change":
-            return f"{value:+.0%}"
-        return f"{value:.2f}"
+            return texts.share(value, sign=True)
+        return texts.number(value)
 
 
 @dataclass(frozen=True)
@@ -213,10 +221,10 @@ def _within(weeks: int, horizon: int) -> Metric:
 def metrics(horizon: int) -> dict[str, Metric]:
     """Per-replication measures, by name (for paired comparisons with the same seeds)."""
     return {
-        **{f"matched within {w} weeks": _within(w, horizon) for w in WITHIN},
-        "waiting at the end": lambda r: float(r.weeks[-1].waiting),
-        "mean waiting list": lambda r: float(np.mean([w.waiting for w in r.weeks])),
-        "volunteer utilisation": lambda r: float(
+        **{WITHIN_NAMES[w]: _within(w, horizon) for w in WITHIN},
+        N_("waiting at the end"): lambda r: float(r.weeks[-1].waiting),
+        N_("mean waiting list"): lambda r: float(np.mean([w.waiting for w in r.weeks])),
+        N_("volunteer utilisation"): lambda r: float(
             np.mean([w.places_used / w.places for w in r.weeks if w.places] or [math.nan])
         ),
     }
@@ -230,13 +238,13 @@ def summarise(replications: list[Replication], horizon: int, seed: int = 0) -> d
     matching = time_to_match(replications, horizon, seed)
     empty = Estimate(math.nan, math.nan, math.nan)
     summary: dict[str, Estimate] = {
-        "median time to match (weeks)": matching["all"].median if matching else empty,
-        "p90 time to match (weeks)": matching["all"].p90 if matching else empty,
+        N_("median time to match (weeks)"): matching["all"].median if matching else empty,
+        N_("p90 time to match (weeks)"): matching["all"].p90 if matching else empty,
     }
     for w in WITHIN:
-        summary[f"matched within {w} weeks"] = matching["all"].within[w] if matching else empty
-    summary["withdrew"] = matching["all"].withdrew if matching else empty
-    summary["aged out while waiting"] = matching["all"].aged_out if matching else empty
+        summary[WITHIN_NAMES[w]] = matching["all"].within[w] if matching else empty
+    summary[N_("withdrew")] = matching["all"].withdrew if matching else empty
+    summary[N_("aged out while waiting")] = matching["all"].aged_out if matching else empty
     per_run = metrics(horizon)
     for name in LIST_MEASURES:
         summary[name] = estimate((per_run[name](r) for r in replications), seed)

@@ -11,12 +11,13 @@ keep the baseline and its levers comparable (common random numbers).
 
 From one week to the next most people stay the same, so rounds are scored with a ``PairCache``:
 only the pairs of families and volunteers who arrived or changed are worked out again, with
-exactly the candidates (and so the proposals) a full scoring gives.
+exactly the candidates (and so the proposals) a full scoring gives. Rounds skip the engine's
+explanations the simulation never reads (``matcher.simulate.rounds``); only the last round
+explains why families were left unmatched, for the report.
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,11 +29,10 @@ from matcher.domain.people import Family, Volunteer
 from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import ActiveMatch, Coordinator, Pair, Round, SolverSettings
 from matcher.domain.slots import SLOT_NAMES
-from matcher.engine import solve_prepared
 from matcher.geo.postcodes import locate
-from matcher.result import UnmatchedReason
 from matcher.scoring.candidates import Candidates
 from matcher.scoring.pair_cache import PairCache
+from matcher.simulate.rounds import RoundSolver, lean_round
 from matcher.simulate.what_if import Cohort, Lever, Simulation
 from matcher.synthetic.generate import Area, random_family, random_volunteer
 
@@ -110,6 +110,7 @@ class _State:
     people: np.random.Generator
     events: np.random.Generator
     score: Callable[[PreparedRound], Candidates]
+    solver: RoundSolver
     volunteers: dict[str, Volunteer] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     matches: dict[str, Match] = field(default_factory=dict)  # by family id
@@ -127,17 +128,20 @@ def simulate_once(
     lever: Lever | None,
     seed: int,
     score: Callable[[PreparedRound], Candidates] | None = None,
+    solver: RoundSolver = lean_round,
 ) -> Replication:
     """Run ``sim`` (with ``lever`` applied, if any) over its horizon from ``seed``; ``score``
-    finds each round's candidates (default: a ``PairCache`` kept through the weeks)."""
+    finds each round's candidates (default: a ``PairCache`` kept through the weeks) and
+    ``solver`` runs each round (default: without the explanations nobody reads)."""
     lever = lever or Lever(name="baseline")
     demand, people, events = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
     )
     score = score or PairCache().score
-    state = _State(sim, lever, sim.area.pc4_codes(), demand, people, events, score)
+    state = _State(sim, lever, sim.area.pc4_codes(), demand, people, events, score, solver)
     _start(state)
     cadence = lever.cadence_weeks or sim.cadence_weeks
+    last_round = (sim.horizon_weeks - 1) // cadence * cadence
     result = Replication(lever=lever.name, seed=seed)
     for week in range(sim.horizon_weeks):
         _close_finished(state, week)
@@ -148,7 +152,7 @@ def simulate_once(
         _arrivals(state, week)
         _withdrawals(state, week)
         if week % cadence == 0:
-            result.unmatched = _round(state, week)
+            result.unmatched = _round(state, week, reasons=week == last_round)
         result.weeks.append(_count(state, week))
     result.cases = list(state.cases.values())
     return result
@@ -271,17 +275,20 @@ def _close_finished(state: _State, week: int) -> None:
 
 def _churn(state: _State, week: int) -> None:
     weekly = 1 - (1 - state.sim.churn_per_year) ** (1 / 52)
-    for volunteer_id in list(state.volunteers):
-        if state.events.random() < weekly:
-            del state.volunteers[volunteer_id]
-            for family_id, match in list(state.matches.items()):
-                if match.volunteer_id == volunteer_id:
-                    del state.matches[family_id]
-                    case = state.cases[family_id]
-                    case.waiting_since = week
-                    case.family = case.family.model_copy(
-                        update={"registered": state.today(week), "rematch": True}
-                    )
+    draws = state.events.random(len(state.volunteers))  # the same stream as one draw each
+    leaving = {v for v, draw in zip(state.volunteers, draws, strict=True) if draw < weekly}
+    if not leaving:
+        return
+    for volunteer_id in leaving:
+        del state.volunteers[volunteer_id]
+    for family_id, match in list(state.matches.items()):
+        if match.volunteer_id in leaving:
+            del state.matches[family_id]
+            case = state.cases[family_id]
+            case.waiting_since = week
+            case.family = case.family.model_copy(
+                update={"registered": state.today(week), "rematch": True}
+            )
 
 
 def _recruit(state: _State, cohort: Cohort) -> None:
@@ -319,8 +326,9 @@ def _in_intake(state: _State, week: int) -> int:
     return sum(1 for c in state.cases.values() if c.closed is None and c.ready > week)
 
 
-def _round(state: _State, week: int) -> Counter[str]:
-    """Run the engine on who is waiting now; accept a share of its proposals."""
+def _round(state: _State, week: int, reasons: bool) -> Counter[str]:
+    """Run the engine on who is waiting now; accept a share of its proposals. The unmatched
+    reasons, when ``reasons`` asks for them."""
     waiting = _waiting(state, week)
     if not waiting or not state.volunteers:
         return Counter({"no_eligible_volunteer": len(waiting)}) if waiting else Counter()
@@ -341,25 +349,23 @@ def _round(state: _State, week: int) -> Counter[str]:
         policy=state.sim.policy,
         solver=SolverSettings(backend=state.lever.backend or state.sim.backend),
     )
-    started = time.perf_counter()  # the time limit covers preparing the round, as in ``solve``
-    result = solve_prepared(prepare(round_), started=started, score=state.score)
+    outcome = state.solver(prepare(round_), state.score, reasons)
     low, mode, high = state.sim.support_weeks
-    for proposal in result.proposals:
+    for family_id, volunteer_id, slot in outcome.proposals:
         if state.events.random() < state.sim.accept_share:
-            case = state.cases[proposal.family_id]
+            case = state.cases[family_id]
             case.first_match = week if case.first_match is None else case.first_match
             duration = round(float(state.events.triangular(low, mode, high)))
-            state.matches[proposal.family_id] = Match.of(
-                proposal.family_id, proposal.volunteer_id, proposal.slot, week + duration
-            )
+            state.matches[family_id] = Match.of(family_id, volunteer_id, slot, week + duration)
         else:
-            key = (proposal.family_id, proposal.volunteer_id)
-            state.declined[key] = Pair(family_id=key[0], volunteer_id=key[1])
-    for unmatched in result.unmatched:
-        case = state.cases[unmatched.family_id]
-        if unmatched.reason == UnmatchedReason.NOT_ELIGIBLE and case.family.due_date is None:
+            state.declined[family_id, volunteer_id] = Pair(
+                family_id=family_id, volunteer_id=volunteer_id
+            )
+    for family_id in outcome.not_eligible:
+        case = state.cases[family_id]
+        if case.family.due_date is None:
             case.close(week, AGED_OUT)  # the youngest child aged out while waiting
-    return Counter(str(u.reason) for u in result.unmatched)
+    return outcome.reasons
 
 
 def _count(state: _State, week: int) -> Week:
