@@ -53,8 +53,7 @@
     if (text.tiles) {
       L.tileLayer(text.tiles, { maxZoom: 18 }).addTo(map);
     }
-    var land = L.geoJSON(outline, { className: "map-outline", interactive: false }).addTo(map);
-    map.attributionControl.addAttribution(text.attribution);
+    var land = L.geoJSON(outline, { className: "map-outline", interactive: false });
     var where = {};
     var bounds = [];
     data.points.forEach(function (point) {
@@ -62,6 +61,13 @@
       where[point.key] = at;
       bounds.push(at);
     });
+    if (bounds.length) {
+      map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
+    } else {
+      map.fitBounds(land.getBounds());
+    }
+    land.addTo(map);
+    map.attributionControl.addAttribution(text.attribution);
     data.pairs.forEach(function (pair) {
       var line = L.polyline([where[pair.family_point], where[pair.volunteer_point]], {
         className: "map-pair map-pair-" + pair.status + (pair.chosen ? " map-pair-chosen" : ""),
@@ -81,11 +87,6 @@
       }).addTo(map);
       marker.bindTooltip(plain(pointLabel(point)), { className: "map-tooltip" });
     });
-    if (bounds.length) {
-      map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
-    } else {
-      map.fitBounds(land.getBounds());
-    }
   }
 
   Promise.all([json(text.outline), json(text.source)])
