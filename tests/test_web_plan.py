@@ -81,8 +81,9 @@ def test_a_subscription_address_is_shown_once_and_opens_the_feed(api: Api, worke
     feed = browser.client.get(found.group(1))
     assert feed.status_code == 200 and Calendar.from_ical(feed.content).walk("VEVENT")
     assert found.group(1) not in browser.get(f"{path}/planning").text
-    bad = browser.post(f"{path}/planning/abonnementen", {"persoon": "family:F0001"})
-    assert bad.status_code == 422
+    for person in ("family:F0001", "volunteer:V9999"):
+        bad = browser.post(f"{path}/planning/abonnementen", {"persoon": person})
+        assert bad.status_code == 422 and "De invoer is niet geldig." in bad.text
 
 
 def test_a_match_letter_holds_ids_and_practical_facts_and_prints_plainly(

@@ -10,6 +10,8 @@ import time
 from typing import Any
 
 import httpx
+import pytest
+from pydantic import ValidationError
 from service_api import NOW, Api
 from sqlalchemy import update
 from web_client import ROOT, Browser, account
@@ -21,6 +23,7 @@ from matcher.domain.round import Pair
 from matcher.io.rounds import load_round
 from matcher.scoring.rules import Rule
 from matcher.service.keys import Scope
+from matcher.service.settings import ServiceSettings
 from matcher.usecases.recommend import recommend
 from matcher.web.accounts import Role
 
@@ -162,6 +165,21 @@ def test_the_map_files_are_served_from_this_server_only(api: Api) -> None:
         assert browser.get(path).status_code == 404, path
     for folder in ("leaflet", "netherlands"):
         assert (ROOT / "matcher/web/static/vendor" / folder / "LICENSE").is_file()
+
+
+def test_a_tile_server_is_used_only_when_named(api: Api, worker: None) -> None:
+    browser = _signed_in(api)
+    path, page = _finished_round(browser)
+    assert 'data-tiles=""' in page.text
+    assert "img-src 'self';" in page.headers["content-security-policy"]
+    named = "https://tiles.example.nl/{z}/{x}/{y}.png"
+    context = api.client.app.state.context  # type: ignore[attr-defined]
+    context.settings = ServiceSettings(tile_url=named)
+    tiled = browser.get(path)
+    assert f'data-tiles="{named}"' in tiled.text
+    assert "img-src 'self' https://tiles.example.nl;" in tiled.headers["content-security-policy"]
+    with pytest.raises(ValidationError):
+        ServiceSettings(tile_url="http://tiles.example.nl/{z}/{x}/{y}.png")  # not over TLS
 
 
 def _row(page: str, family: str) -> Any:

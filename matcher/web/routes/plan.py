@@ -42,7 +42,12 @@ def subscribe(
 ) -> Response:
     """A calendar feed for a coordinator or volunteer: its address is shown this once."""
     kind, _, person_id = person.partition(":")
-    if kind not in (Subject.COORDINATOR, Subject.VOLUNTEER):
+    round_ = here.store().load()
+    known: dict[str, set[str]] = {
+        Subject.COORDINATOR: {c.id for c in round_.coordinators},
+        Subject.VOLUNTEER: {v.id for v in round_.volunteers},
+    }
+    if person_id not in known.get(kind, set()):
         raise here.page.refuse(422)
     _token, secret = create_token(
         here.store(), Subject(kind), person_id, here.user.actor, here.page.ctx.clock()
