@@ -408,12 +408,12 @@ POSITION_DIGITS = 2
 """A position without a postcode is rounded to about a kilometre."""
 
 
-def round_map(engine: Engine, location_id: str, round_id: str) -> RoundMap:
-    """A finished round's families, volunteers and proposed pairs for a map: people grouped by
-    postcode area, each pair with its distance and what became of it (404 when the location
-    has no such finished round)."""
-    result = result_of(engine, location_id, round_id)
-    round_ = solved_round(engine, location_id, round_id)
+def round_map(store: DatabaseRoundStore, round_id: str, result: SolveResult) -> RoundMap:
+    """The location's families and volunteers as they are now, and the proposed pairs of a
+    finished round (``result``) for a map: people grouped by postcode area, each pair with its
+    distance and what became of it."""
+    engine, location_id = store.engine, store.location_id
+    round_ = store.load()
     points: dict[str, MapPoint] = {}
     where: dict[str, str] = {}
 

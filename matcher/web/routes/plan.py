@@ -14,7 +14,7 @@ from matcher.db.service_tables import ProposalStatus
 from matcher.schedule.ics import PRODUCT, calendars
 from matcher.schedule.plan import Plan
 from matcher.service.calendars import Subject, accepted_plan, create_token
-from matcher.service.rounds import family_of_round, round_map
+from matcher.service.rounds import family_of_round, result_of, round_map
 from matcher.web.guard import Here, Reading, Writing
 from matcher.web.pages import PART_NAMES, PageRoute
 
@@ -99,7 +99,7 @@ def letter(here: Reading, round_id: str, family_id: str) -> Response:
     row = family_of_round(engine, here.location_id, round_id, family_id)
     if row is None or row.status not in LETTER_STATUSES:
         raise here.page.refuse(404)
-    pairs = round_map(engine, here.location_id, round_id).pairs
+    pairs = round_map(here.store(), round_id, result_of(engine, here.location_id, round_id)).pairs
     pair = next((p for p in pairs if p.family_id == family_id), None)
     if pair is None:
         raise here.page.refuse(404)

@@ -115,7 +115,7 @@ def round_page(here: Reading, round_id: str) -> Response:
     result = pairs = None
     if job.status == JobStatus.DONE:
         result = result_of(engine, here.location_id, round_id)
-        pairs = {p.family_id: p for p in round_map(engine, here.location_id, round_id).pairs}
+        pairs = {p.family_id: p for p in round_map(here.store(), round_id, result).pairs}
     response = here.page.render(
         "round.html",
         here=here,
@@ -143,7 +143,8 @@ def round_map_data(here: Reading, round_id: str) -> Response:
     in the page's language."""
     if _round_job(here, round_id).status != JobStatus.DONE:
         raise here.page.refuse(404)
-    found = round_map(here.page.ctx.engine, here.location_id, round_id)
+    result = result_of(here.page.ctx.engine, here.location_id, round_id)
+    found = round_map(here.store(), round_id, result)
     kilometres = here.page.gettext("%(km)s km")
     body = {
         "points": [p.model_dump() for p in found.points],
