@@ -90,6 +90,8 @@ def test_a_choice_beyond_the_travel_limit_is_confirmed_then_recorded(
     row = _row(confirmed.text, family)
     assert volunteer in row and "gekozen in plaats van" in row and "aangenomen" in row
     assert f"/brieven/{family}" in row
+    decided = browser.get(f"{path}/voorstellen/{family}/keuze").text
+    assert "Over dit voorstel is al besloten" in decided and 'name="vrijwilliger"' not in decided
     matches = DatabaseRoundStore(api.engine, "deventer", NOW.date()).load().active_matches
     assert any(m.family_id == family and m.volunteer_id == volunteer for m in matches)
 
