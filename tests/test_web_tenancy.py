@@ -47,6 +47,8 @@ def _location(api: Api, name: str) -> dict[str, str]:
         "match_family_id": round_.active_matches[0].family_id,
         "gezinnen": round_.families[0].id,
         "vrijwilligers": round_.volunteers[0].id,
+        "volunteer_id": round_.volunteers[0].id,
+        "coordinator_id": round_.coordinators[0].id,
     }
 
 

@@ -175,8 +175,10 @@ def _accepted(engine: Engine, location_id: str, round_id: str | None) -> list[Pr
             result = result_of(engine, location_id, row.job_id)
             by_round[row.job_id] = {p.family_id: p for p in result.proposals}
         proposal = by_round[row.job_id].get(row.family_id)
-        if proposal is not None:
-            found.append(proposal)
+        if proposal is not None:  # the row holds the pair accepted (another one when chosen)
+            found.append(
+                proposal.model_copy(update={"volunteer_id": row.volunteer_id, "slot": row.slot})
+            )
     return found
 
 

@@ -11,26 +11,36 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection, CursorResult, Engine, and_, insert, or_, select, update
 
+from matcher.db.audit import AuditEntry
 from matcher.db.jobs import Job, JobView, artifact
-from matcher.db.service_tables import JobRow, ProposalRow, ProposalStatus
-from matcher.db.store import DatabaseRoundStore
-from matcher.domain.prepared import prepare
+from matcher.db.service_tables import AuditRow, JobRow, ProposalRow, ProposalStatus
+from matcher.db.store import DatabaseRoundStore, DatabaseTransaction
+from matcher.domain.people import Family, Volunteer
+from matcher.domain.prepared import PreparedRound, prepare
 from matcher.domain.round import Round, SolverSettings
 from matcher.engine import solve_prepared
 from matcher.errors import RoundError
+from matcher.geo.distance import geodesic_km
+from matcher.geo.postcodes import locate
 from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.lifecycle.decisions import DecisionError, accept
 from matcher.result import Proposal, SolveResult
 from matcher.service.problems import conflict, not_found
 from matcher.service.queue import start_job
 from matcher.service.worker import Outcome, Progress
+from matcher.usecases.choice import Choice, choose
 from matcher.usecases.decisions import decide
 from matcher.usecases.matching import solver_settings
+from matcher.usecases.recommend import recommend
+from matcher.usecases.store import RoundTransaction
 
 ROUND = "round"
 RESULT_FILE = "result.json"
@@ -236,6 +246,239 @@ def decide_proposal(
     result = result_of(engine, store.location_id, round_id)
     decide(store, result, family_id, accepted, actor, now)
     return proposal_row(engine, store.location_id, round_id, family_id)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A volunteer a coordinator may pick for a family: from the round's shortlist, or one who
+    fails one hard rule now (``rule`` and ``detail`` say which)."""
+
+    volunteer_id: str
+    distance_km: float
+    quality: float
+    slots: tuple[str, ...]
+    proposed: bool = False
+    proposed_to: tuple[str, ...] = ()
+    rule: str | None = None
+    detail: str | None = None
+
+
+def family_of_round(engine: Engine, location_id: str, round_id: str, family_id: str) -> Any:
+    """The family's proposal row in a finished round (None when the round left it unmatched);
+    404 when the round has neither for ``family_id``."""
+    result = result_of(engine, location_id, round_id)
+    if any(p.family_id == family_id for p in result.proposals):
+        return proposal_row(engine, location_id, round_id, family_id)
+    if any(u.family_id == family_id for u in result.unmatched):
+        return None
+    raise not_found("family in that round")
+
+
+def options(store: DatabaseRoundStore, round_id: str, family_id: str) -> list[Option]:
+    """Whom the coordinator may pick for a family of a finished round: its shortlist in the
+    round, then the volunteers who fail exactly one hard rule in the round as it is now."""
+    result = result_of(store.engine, store.location_id, round_id)
+    shortlist = next((s for s in result.shortlists if s.family_id == family_id), None)
+    found = [
+        Option(
+            volunteer_id=a.volunteer_id,
+            distance_km=a.distance_km,
+            quality=a.quality,
+            slots=tuple(a.shared_slots),
+            proposed=a.proposed,
+            proposed_to=tuple(a.proposed_to),
+        )
+        for a in (shortlist.alternatives if shortlist else [])
+    ]
+    prepared = store.read()
+    if family_id not in prepared.family_index:
+        return found
+    listed = {o.volunteer_id for o in found}
+    family_slots = next(f.slots for f in prepared.round.families if f.id == family_id)
+    found += [
+        Option(
+            volunteer_id=miss.volunteer_id,
+            distance_km=miss.distance_km,
+            quality=miss.scores.quality,
+            slots=tuple(miss.shared_slots) or tuple(family_slots),
+            rule=miss.rule.value,
+            detail=miss.detail,
+        )
+        for miss in recommend(prepared, family_id).near_misses
+        if miss.volunteer_id not in listed
+    ]
+    return found
+
+
+def choose_volunteer(
+    store: DatabaseRoundStore,
+    round_id: str,
+    family_id: str,
+    volunteer_id: str,
+    slot: str,
+    confirmed: bool,
+    actor: str,
+    now: datetime,
+) -> Choice:
+    """The coordinator's pick of ``volunteer_id`` on ``slot`` for a family of a finished
+    round (``usecases.choice.choose``). When it is recorded, the family's pending proposal in
+    that round becomes accepted with the chosen pair, and an audit line keeps the proposal it
+    replaced and the broken rules confirmed, in the same transaction. 404 when the round has
+    no such family, 409 when its proposal was decided already."""
+    engine, location_id = store.engine, store.location_id
+    row = family_of_round(engine, location_id, round_id, family_id)
+    if row is not None and row.status != ProposalStatus.PENDING:
+        raise conflict(f"this proposal is {row.status} already")
+
+    def settle(transaction: RoundTransaction, choice: Choice) -> None:
+        assert isinstance(transaction, DatabaseTransaction)
+        if row is not None:
+            changed = transaction.execute(
+                update(ProposalRow)
+                .where(
+                    ProposalRow.location_id == location_id,
+                    ProposalRow.job_id == round_id,
+                    ProposalRow.family_id == family_id,
+                    ProposalRow.status == ProposalStatus.PENDING,
+                )
+                .values(
+                    volunteer_id=volunteer_id,
+                    slot=slot,
+                    quality=choice.pair.quality,
+                    status=ProposalStatus.ACCEPTED,
+                    decided=now,
+                )
+            )
+            assert isinstance(changed, CursorResult)
+            if changed.rowcount != 1:
+                raise DecisionError("this proposal was decided meanwhile")
+        transaction.execute(
+            insert(AuditRow).values(
+                location_id=location_id,
+                **AuditEntry(
+                    time=now,
+                    actor=actor,
+                    action="choose",
+                    subject="family",
+                    subject_id=family_id,
+                    detail={
+                        "round_id": round_id,
+                        "volunteer_id": volunteer_id,
+                        "slot": slot,
+                        "proposed_volunteer_id": None if row is None else row.volunteer_id,
+                        "confirmed": [b.rule for b in choice.broken],
+                    },
+                ).model_dump(),
+            )
+        )
+
+    return choose(store, family_id, volunteer_id, slot, confirmed, actor, now, settle)
+
+
+class MapPoint(BaseModel):
+    """The people of one postcode area (or, without a postcode, of a rounded position): a map
+    shows them as one point with a count, never where someone lives."""
+
+    key: str
+    lat: float
+    lon: float
+    families: list[str]
+    volunteers: list[str]
+
+
+class MapPair(BaseModel):
+    """A proposed pair (the chosen one where the coordinator picked another volunteer)."""
+
+    family_id: str
+    volunteer_id: str
+    slot: str
+    distance_km: float
+    status: ProposalStatus
+    chosen: bool = Field(description="another volunteer than the round proposed")
+    family_point: str
+    volunteer_point: str
+
+
+class RoundMap(BaseModel):
+    points: list[MapPoint]
+    pairs: list[MapPair]
+
+
+POSITION_DIGITS = 2
+"""A position without a postcode is rounded to about a kilometre."""
+
+
+def round_map(store: DatabaseRoundStore, round_id: str, result: SolveResult) -> RoundMap:
+    """The location's families and volunteers as they are now, and the proposed pairs of a
+    finished round (``result``) for a map: people grouped by postcode area, each pair with its
+    distance and what became of it."""
+    engine, location_id = store.engine, store.location_id
+    round_ = store.load()
+    points: dict[str, MapPoint] = {}
+    where: dict[str, str] = {}
+
+    @cache
+    def prepared() -> PreparedRound:
+        return prepare(round_)
+
+    def place(person: Family | Volunteer, kind: str) -> None:
+        key, lat, lon = _area(person)
+        point = points.setdefault(
+            key, MapPoint(key=key, lat=lat, lon=lon, families=[], volunteers=[])
+        )
+        getattr(point, kind).append(person.id)
+        where[person.id] = key
+
+    for family in round_.families:
+        if not family.closed:
+            place(family, "families")
+    for volunteer in round_.volunteers:
+        place(volunteer, "volunteers")
+    rows = {row.family_id: row for row in proposals(engine, location_id, job_id=round_id)}
+    pairs = []
+    for proposal in result.proposals:
+        row = rows.get(proposal.family_id)
+        volunteer_id = proposal.volunteer_id if row is None else row.volunteer_id
+        if proposal.family_id not in where or volunteer_id not in where:
+            continue
+        chosen = volunteer_id != proposal.volunteer_id
+        pairs.append(
+            MapPair(
+                family_id=proposal.family_id,
+                volunteer_id=volunteer_id,
+                slot=proposal.slot if row is None else row.slot,
+                distance_km=_distance(prepared(), proposal.family_id, volunteer_id)
+                if chosen
+                else proposal.distance_km,
+                status=ProposalStatus.PENDING if row is None else ProposalStatus(row.status),
+                chosen=chosen,
+                family_point=where[proposal.family_id],
+                volunteer_point=where[volunteer_id],
+            )
+        )
+    return RoundMap(points=sorted(points.values(), key=lambda p: p.key), pairs=pairs)
+
+
+def _area(person: Family | Volunteer) -> tuple[str, float, float]:
+    """The person's postcode area and its centre, else their position rounded."""
+    area = None if person.postcode is None else locate(person.postcode)
+    if area is not None:
+        return area.pc4, area.latitude, area.longitude
+    assert person.latitude is not None and person.longitude is not None
+    lat, lon = round(person.latitude, POSITION_DIGITS), round(person.longitude, POSITION_DIGITS)
+    return f"{lat:.2f},{lon:.2f}", lat, lon
+
+
+def _distance(prepared: PreparedRound, family_id: str, volunteer_id: str) -> float:
+    """The distance of a pair as the engine measures it, in km to two decimals."""
+    f, v = prepared.family_index[family_id], prepared.volunteer_index[volunteer_id]
+    km = geodesic_km(
+        float(prepared.family_lat[f]),
+        float(prepared.family_lon[f]),
+        float(prepared.volunteer_lat[v]),
+        float(prepared.volunteer_lon[v]),
+    )
+    return round(km, 2)
 
 
 def _pending(connection: Connection, location_id: str) -> list[Any]:

@@ -42,6 +42,21 @@ class ServiceSettings(BaseSettings):
         description="the key of the hash that replaces an erased family's id in the audit log",
     )
 
+    tile_url: str | None = Field(
+        default=None,
+        pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?/\S*$",
+        description="a map tile server the round's map draws on, as "
+        "https://tiles.example.nl/{z}/{x}/{y}.png (default: none, the outline of the "
+        "Netherlands only, nothing loaded from elsewhere)",
+    )
+
+    def tile_origin(self) -> str | None:
+        """The origin of the tile server (for the pages' security policy), if one is named."""
+        if self.tile_url is None:
+            return None
+        scheme, _, rest = self.tile_url.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}"
+
     def url(self) -> str:
         """The database URL, making the data folder when the default SQLite database is used."""
         if self.database_url:

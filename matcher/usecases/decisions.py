@@ -88,7 +88,7 @@ def decide(
                 )
         else:
             updated = decline(round_, proposal)
-        transaction.commit(_still_valid(updated), entry)
+        transaction.commit(still_valid(updated), entry)
     return proposal
 
 
@@ -119,7 +119,7 @@ def end(
     with store.transaction() as transaction:
         round_ = transaction.round
         match = active_match_of(round_, family_id)
-        updated = _still_valid(end_match(round_, family_id, reason, day))
+        updated = still_valid(end_match(round_, family_id, reason, day))
         entry = DecisionRecord(
             time=now,
             coordinator=coordinator,
@@ -138,7 +138,8 @@ def end(
     return Ended(family_id, match.volunteer_id, reason, reason.family_waits_again, others)
 
 
-def _still_valid(updated: Round) -> Round:
+def still_valid(updated: Round) -> Round:
+    """``updated`` when it is a valid round; ``DecisionError`` saying why not."""
     try:
         prepare(updated)
     except RoundError as error:

@@ -15,6 +15,7 @@ from matcher.db.service_tables import ProposalStatus
 from matcher.domain.people import Id
 from matcher.domain.prepared import prepare
 from matcher.domain.round import Backend
+from matcher.domain.slots import Slot
 from matcher.io.results import results_xlsx
 from matcher.lifecycle.decisions import EndReason
 from matcher.result import SolveResult
@@ -23,12 +24,14 @@ from matcher.service.idempotency import replayed
 from matcher.service.problems import PROBLEM_RESPONSES, conflict, not_found
 from matcher.service.rounds import (
     ROUND,
+    choose_volunteer,
     decide_proposal,
     proposals,
     result_of,
     solved_round,
     start_round,
 )
+from matcher.usecases.choice import Broken, ChosenPair
 from matcher.usecases.decisions import end
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,6 +67,23 @@ class ProposalOut(BaseModel):
     slot: str
     quality: float
     status: ProposalStatus
+
+
+class ChoiceRequest(BaseModel):
+    """A volunteer and weekly half-day picked for the family instead of the round's proposal."""
+
+    volunteer_id: Id
+    slot: Slot
+    confirm: bool = Field(
+        default=False,
+        description="record the pair although it breaks a rule a coordinator may confirm",
+    )
+
+
+class ChoiceOut(BaseModel):
+    recorded: bool = Field(description="whether the pair is now a running match")
+    pair: ChosenPair
+    broken: list[Broken] = Field(description="the rules the pair breaks (none: it may be matched)")
 
 
 class EndRequest(BaseModel):
@@ -195,6 +215,45 @@ def decline_proposal(
         idempotency_key,
         f"decline {round_id} {family_id}",
         lambda: _decide(here, round_id, family_id, accepted=False),
+    )
+
+
+@router.post(
+    "/rounds/{round_id}/proposals/{family_id}/choice",
+    summary="Pick another volunteer and half-day for a family of the round",
+    description=(
+        "Checks the pair against every hard rule. A pair that breaks none is recorded as a "
+        "running match (the family's pending proposal becomes accepted with this pair). One "
+        "that breaks only rules of fit (language, travel limit, half-day, the family's wishes) "
+        "is returned unrecorded with those rules, and recorded when sent again with "
+        "`confirm: true`. A declined or excluded pair, a conflict of interest, a volunteer who "
+        "is not ready, stopped or full, or a family outside the programme gets 409."
+    ),
+    tags=["proposals"],
+    response_model=ChoiceOut,
+)
+def post_choice(
+    here: Writer,
+    round_id: RoundId,
+    family_id: FamilyId,
+    body: ChoiceRequest,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    def run() -> ChoiceOut:
+        choice = choose_volunteer(
+            here.ctx.store(here.location_id),
+            round_id,
+            family_id,
+            body.volunteer_id,
+            body.slot,
+            body.confirm,
+            here.caller.actor,
+            here.ctx.clock(),
+        )
+        return ChoiceOut(recorded=choice.recorded, pair=choice.pair, broken=list(choice.broken))
+
+    return _once(
+        here, idempotency_key, f"choice {round_id} {family_id} {body.model_dump_json()}", run
     )
 
 

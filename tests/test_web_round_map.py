@@ -1,0 +1,158 @@
+"""The round's map in a real headless Chromium: a coordinator starts a round, the map draws
+every postcode area as one point with its count and a line per pair that shows its distance on
+hover, with no request leaving the machine and nothing logged to the console (a script or style
+the page's security policy refused would be)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from matcher.db.engine import create_engine
+from matcher.db.migrate import upgrade
+from matcher.db.store import DatabaseRoundStore
+from matcher.io.rounds import load_round
+from matcher.service.app import create_app
+from matcher.service.handlers import HANDLERS
+from matcher.service.records import replace_round
+from matcher.service.settings import ServiceSettings
+from matcher.service.worker import run_worker
+from matcher.web.accounts import Role, create_user
+
+ROOT = Path(__file__).parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PASSWORD = "correct horse battery staple"
+ALONG = """(path, fraction) => {
+    const at = path.getPointAtLength(path.getTotalLength() * fraction);
+    const m = path.getScreenCTM();
+    return [at.x * m.a + at.y * m.c + m.e, at.x * m.b + at.y * m.d + m.f];
+}"""
+"""The page coordinates of the point ``fraction`` along an SVG path."""
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (under CI this test fails instead)",
+)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """The service and a job worker over a new SQLite database with location A (the shipped
+    scenario) and its coordinator; its base URL."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'matcher.db'}")
+    upgrade(engine)
+    moment = datetime.now(UTC)
+    store = DatabaseRoundStore(engine, "A", moment.date())
+    store.create_location("Home-Start A")
+    replace_round(store, load_round(ROOT / "scenarios" / "location"), None, "test", moment)
+    create_user(engine, "anna@example.nl", Role.COORDINATOR, ("A",), PASSWORD, moment)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(ServiceSettings(), engine=engine, migrate=False),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_worker,
+        args=(engine, HANDLERS, "map-test-worker", stop),
+        kwargs={"poll_seconds": 0.05},
+        daemon=True,
+    )
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    stop.set()
+    worker.join(timeout=60)
+    running.should_exit = True
+    thread.join(timeout=30)
+    engine.dispose()
+
+
+def test_the_map_shows_points_by_area_and_a_pairs_distance_on_hover(
+    server: str, tmp_path: Path
+) -> None:
+    assert CHROMIUM is not None, "CI must install Debian's chromium (.ci/run does)"
+    from playwright.sync_api import Route, expect, sync_playwright
+
+    console: list[str] = []
+    elsewhere: list[str] = []
+
+    def only_loopback(route: Route) -> None:
+        if route.request.url.startswith(server + "/"):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-gpu",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page(locale="nl-NL", viewport={"width": 1366, "height": 768})
+            page.route("**/*", only_loopback)
+            page.on("console", lambda message: console.append(message.text))
+            page.goto(server + "/web/aanmelden")
+            page.get_by_label("E-mailadres").fill("anna@example.nl")
+            page.get_by_label("Wachtwoord").fill(PASSWORD)
+            page.get_by_role("button", name="Inloggen").click()
+            page.wait_for_url(server + "/web/locaties/A/gezinnen")
+            page.goto(server + "/web/locaties/A/rondes")
+            page.get_by_role("button", name="Nieuwe ronde starten").click()
+            points = page.locator("#round-map .map-point")
+            points.first.wait_for(timeout=60_000)  # the page refreshes until the round is done
+
+            data = page.request.get(page.url.split("#")[0] + "/kaart.json").json()
+            assert points.count() == len(data["points"])
+            people = sum(len(p["families"]) + len(p["volunteers"]) for p in data["points"])
+            counts = [int(text) for text in points.all_inner_texts()]
+            assert sum(counts) == people and max(counts) > 1  # grouped, with a count
+
+            far = max(data["pairs"], key=lambda pair: pair["distance_km"])
+            lines = page.locator("#round-map path.map-pair")
+            assert lines.count() == len(data["pairs"])
+            line = lines.nth(data["pairs"].index(far))
+            pair = f"{far['family_id']} \u2013 {far['volunteer_id']}: {far['distance']}"
+            tooltip = page.locator(".leaflet-tooltip", has_text=pair)
+            page.locator("#round-map").scroll_into_view_if_needed()
+            for fraction in (0.3, 0.45, 0.6, 0.75):  # a point of the line no marker covers
+                x, y = line.evaluate(ALONG, fraction)
+                page.mouse.move(x, y, steps=3)
+                if tooltip.count():
+                    break
+            expect(tooltip).to_be_visible()
+            table = page.locator(f"tr#{far['family_id']}")
+            expect(table).to_contain_text(far["distance"])
+            page.screenshot(path=str(tmp_path / "round-map.png"), full_page=True)
+        finally:
+            browser.close()
+    assert elsewhere == []
+    assert console == []
+    assert (tmp_path / "round-map.png").stat().st_size > 10_000
