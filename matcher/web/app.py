@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from matcher.web.routes import auth, imports, records, rounds
+from matcher.web.routes import accountability, audit, auth, imports, records, rounds, whatif
 
 router = APIRouter()
-for _module in (auth, records, imports, rounds):
+for _module in (auth, records, imports, rounds, accountability, audit, whatif):
     router.include_router(_module.router)
