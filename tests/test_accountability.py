@@ -16,6 +16,7 @@ from matcher.usecases.accountability import (
     PeriodError,
     accountability,
     count,
+    counts_of_a_total,
     municipalities,
     p90,
     parse_period,
@@ -172,6 +173,16 @@ def test_small_counts_are_suppressed_and_never_carry_their_number() -> None:
     assert '"value":null' in count(3).model_dump_json()
     figures = accountability(ROUND, LOG, "Zwolle", parse_period("2026-Q3")).model_dump_json()
     assert '"families_registered":{"value":null,"suppressed":true}' in figures
+
+
+def test_a_lone_suppressed_part_of_a_total_takes_the_smallest_other_with_it() -> None:
+    # closed 9 = 2 + 7: 9 - 7 would give the 2 away, so the 7 is hidden too
+    assert counts_of_a_total([2, 7]) == [SUPPRESSED, SUPPRESSED]
+    # 2 + 6 + 8: the 6 goes with the 2; the 8 stays (16 - 8 tells only the two together)
+    assert counts_of_a_total([2, 6, 8]) == [SUPPRESSED, SUPPRESSED, _shown(8)]
+    # two suppressed already, or none: nothing more to hide
+    assert counts_of_a_total([1, 3, 9]) == [SUPPRESSED, SUPPRESSED, _shown(9)]
+    assert counts_of_a_total([5, 0, 6]) == [_shown(5), _shown(0), _shown(6)]
 
 
 def test_periods_and_their_days() -> None:

@@ -27,7 +27,8 @@ Definitions (the lifecycle of the programme: waiting → proposal → introducti
 - **Home languages reached**: the languages besides Dutch of the supported families.
 
 Counts of 1 to 4 families or volunteers could identify them: they are reported as suppressed
-(``Count.value`` is None), and so are the wait figures when fewer than 5 matches began.
+(``Count.value`` is None), and so are the wait figures when fewer than 5 matches began. When
+one reason of closure is suppressed, so is the smallest other (the total would give it away).
 """
 
 from __future__ import annotations
@@ -109,6 +110,19 @@ def count(number: int) -> Count:
     if 0 < number < SMALLEST_SHOWN:
         return Count(value=None, suppressed=True)
     return Count(value=number, suppressed=False)
+
+
+def counts_of_a_total(numbers: Sequence[int]) -> list[Count]:
+    """The parts of a published total: when exactly one part is suppressed, the smallest other
+    part is suppressed too, so that the total minus the shown parts cannot give it away."""
+    shown = [count(number) for number in numbers]
+    hidden = [i for i, c in enumerate(shown) if c.suppressed]
+    if len(hidden) == 1:
+        others = [i for i, c in enumerate(shown) if not c.suppressed and numbers[i] > 0]
+        if others:
+            smallest = min(others, key=lambda i: numbers[i])
+            shown[smallest] = Count(value=None, suppressed=True)
+    return shown
 
 
 class ReasonCount(Frozen):
@@ -232,6 +246,7 @@ def accountability(
     ]
     closed = [f for f in families.values() if f.closed_on is not None and period.holds(f.closed_on)]
     reasons = Counter(f.closed_reason for f in closed)
+    ordered_reasons = sorted(reasons.items(), key=lambda item: str(item[0] or ""))
     active = {s.volunteer_id for s in supported}
     first_match: dict[str, date | None] = {}
     for s in every:
@@ -258,8 +273,12 @@ def accountability(
         families_waiting_at_end=count(len(waiting)),
         families_closed=count(len(closed)),
         closed_by_reason=[
-            ReasonCount(reason=reason, families=count(number))
-            for reason, number in sorted(reasons.items(), key=lambda item: str(item[0] or ""))
+            ReasonCount(reason=reason, families=shown)
+            for (reason, _), shown in zip(
+                ordered_reasons,
+                counts_of_a_total([number for _, number in ordered_reasons]),
+                strict=True,
+            )
         ],
         matches_started=count(len(started)),
         wait_weeks_median=round(statistics.median(waits), 1) if shown_waits else None,
