@@ -18,7 +18,7 @@ from matcher.domain.vocab import ClosureReason
 from matcher.service.accountability import municipalities_of, report
 from matcher.usecases.accountability import Accountability, Count
 from matcher.web.guard import Here, Reading
-from matcher.web.i18n import N_
+from matcher.web.i18n import N_, long_day
 from matcher.web.pages import Page, PageRoute
 
 router = APIRouter(
@@ -93,6 +93,8 @@ def accountability_page(
         reasons=reason_rows(here.page, figures),
         languages=[Row(x.language, x.families) for x in figures.home_languages],
         wait=wait_texts(here.page, figures),
+        first_day=long_day(figures.first_day, here.page.language),
+        last_day=long_day(figures.last_day, here.page.language),
     )
 
 
@@ -162,7 +164,7 @@ def wait_texts(page: Page, figures: Accountability) -> tuple[str, str]:
 
 BAR_HEIGHT = 28
 BAR_SPACE = 40
-BAR_WIDTH = 360.0
+BAR_WIDTH = 280.0
 
 
 def bars(rows: list[Row]) -> list[Bar]:
