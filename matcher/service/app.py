@@ -15,6 +15,7 @@ from matcher.service.context import Context, utc_now
 from matcher.service.observe import Metrics, Observed
 from matcher.service.problems import HANDLERS
 from matcher.service.routes import (
+    accountability,
     calendars,
     docs,
     health,
@@ -68,6 +69,7 @@ def create_app(
         recommendations,
         privacy,
         calendars,
+        accountability,
         web,
     )
     for module in routers:

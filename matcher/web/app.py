@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from matcher.web.routes import auth, imports, plan, records, rounds, vendor
+from matcher.web.routes import (
+    accountability,
+    audit,
+    auth,
+    imports,
+    plan,
+    records,
+    rounds,
+    vendor,
+    whatif,
+)
 
 router = APIRouter()
-for _module in (auth, records, imports, rounds, plan, vendor):
+for _module in (auth, records, imports, rounds, plan, accountability, audit, whatif, vendor):
     router.include_router(_module.router)
