@@ -46,6 +46,7 @@ EMAILS = {
     MANAGER: "rita@example.nl",
     ADMIN: "root@example.nl",
 }
+JOURNEY_EMAIL = "jan@example.nl"
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 SERIOUS = ("serious", "critical")
 LAUNCH_ARGS = [
@@ -77,7 +78,8 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The service and a job worker over SQLite: location A with the shipped scenario and one
-    finished round, an empty location B, and an account of each role."""
+    finished round, an empty location B, an account of each role, and location J with the
+    scenario and its coordinator for the keyboard journey."""
     engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('site') / 'matcher.db'}")
     upgrade(engine)
     moment = datetime.now(UTC)
@@ -86,6 +88,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     round_ = load_round(ROOT / "scenarios" / "location")
     replace_round(store, round_, None, "test", moment)
     DatabaseRoundStore(engine, "B", moment.date()).create_location("Home-Start B")
+    journey = DatabaseRoundStore(engine, "J", moment.date())
+    journey.create_location("Home-Start J")
+    replace_round(journey, round_, None, "test", moment)
+    create_user(engine, JOURNEY_EMAIL, COORDINATOR, ("J",), PASSWORD, moment)
     create_user(engine, EMAILS[COORDINATOR], COORDINATOR, ("A",), PASSWORD, moment)
     create_user(engine, EMAILS[MANAGER], MANAGER, ("A", "B"), PASSWORD, moment)
     create_user(engine, EMAILS[ADMIN], ADMIN, (), PASSWORD, moment)
@@ -230,3 +236,59 @@ def test_every_page_has_no_serious_faults_and_a_screenshot_at_each_size(
             ]
         tab.context.close()
     assert faults == []
+
+
+def _tab_to(tab: Any, selector: str, presses: int = 300) -> None:
+    """Press Tab until the element ``selector`` has the focus."""
+    for _ in range(presses):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _enter(tab: Any) -> None:
+    """Press Enter on what has the focus and wait for the page it opens."""
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+
+
+def test_a_coordinators_journey_works_by_keyboard_alone(site: Site, chromium: Any) -> None:
+    tab = _tab(site, chromium, None)
+    tab.goto(site.base + "/web/aanmelden")
+    _tab_to(tab, "#email")
+    tab.keyboard.type(JOURNEY_EMAIL)
+    _tab_to(tab, "#password")
+    tab.keyboard.type(PASSWORD)
+    _enter(tab)
+    _tab_to(tab, "nav a[href$='/vrijwilligers']")
+    _enter(tab)
+    assert tab.locator("h1").inner_text() == "Vrijwilligers"
+    _tab_to(tab, "nav a[href$='/gezinnen']")
+    _enter(tab)
+    assert tab.locator("h1").inner_text() == "Wachtlijst"
+
+    _tab_to(tab, "#zoek")
+    tab.keyboard.type("F001")
+    _tab_to(tab, "#filters button")
+    tab.keyboard.press("Enter")  # htmx replaces the table in place
+    tab.wait_for_url("**zoek=F001**")
+    tab.wait_for_function("document.querySelectorAll('#records tbody tr').length === 10")
+    shown = tab.locator("#records tbody th").all_inner_texts()
+    assert shown == [f"F00{n}" for n in range(10, 20)]
+
+    _tab_to(tab, "nav a[href$='/rondes']")
+    _enter(tab)
+    _tab_to(tab, "form[action$='/rondes'] button")
+    _enter(tab)
+    tab.wait_for_selector("form[action$='/aannemen'] button", timeout=60_000)  # refreshes
+    _tab_to(tab, "form[action$='/aannemen'] button")
+    family = tab.evaluate("document.activeElement.closest('tr').id")
+    _enter(tab)
+    assert "aangenomen" in tab.locator(f"tr[id='{family}']").inner_text()
+
+    _tab_to(tab, "form[action='/web/afmelden'] button")
+    _enter(tab)
+    assert tab.url == site.base + "/web/aanmelden"
+    assert tab.locator("h1").inner_text() == "Inloggen"
+    tab.context.close()
