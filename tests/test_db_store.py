@@ -161,7 +161,7 @@ def _version(engine: Engine, location: str = "L1") -> int:
 def test_migrations_build_exactly_the_models_and_come_down_again(empty_engine: Engine) -> None:
     assert current(empty_engine) is None
     upgrade(empty_engine)
-    assert current(empty_engine) == head() == "0003"
+    assert current(empty_engine) == head() == "0004"
     with empty_engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []

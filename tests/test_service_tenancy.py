@@ -34,7 +34,9 @@ OUTSIDE_LOCATIONS = {
     ("GET", "/web/aanmelden"): "the web app's sign-in page, no data",
     ("POST", "/web/aanmelden"): "signing in to the web app, no data",
     ("POST", "/web/afmelden"): "signing out of the web app",
-    ("GET", "/web/static/{name}"): "the web app's style sheet",
+    ("GET", "/web/static/{name:path}"): "the web app's style sheet and vendored scripts",
+    ("GET", "/web/wachtwoord"): "the signed-in person's own password form, no location's data",
+    ("POST", "/web/wachtwoord"): "changing the signed-in person's own password",
     ("GET", "/web/taal/{language}"): "the web app's language choice",
 }
 """Every route that is not under one location, with why it may be (the walk covers the rest)."""

@@ -1,5 +1,6 @@
 """Accounts of the web app: signing in and out, the session cookie and its row, expiry, the
-lock-out after five failures, form tokens, read-only roles, and ``matcher admin user``."""
+lock-out after five failures, form tokens, read-only roles, ``matcher admin user``, choosing a
+new password (at the first sign-in and at any time) and the migration that added it."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from cli_runs import refused, run
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from service_api import NOW, Api
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, column, insert, inspect, select, table
 from web_client import PASSWORD, Browser, account
 
 from matcher.cli import main
 from matcher.db.engine import create_engine
+from matcher.db.migrate import current, downgrade, upgrade
 from matcher.db.service_tables import UserRow, WebSessionRow
 from matcher.db.store import DatabaseRoundStore
+from matcher.db.tables import UtcDateTime
 from matcher.service.app import create_app
 from matcher.service.settings import ServiceSettings
 from matcher.web.accounts import AccountError, Role, authenticate, create_user
@@ -263,3 +267,155 @@ def test_each_role_sees_its_locations(api: Api) -> None:
     admin.sign_in(account(api, "root@example.nl", Role.ADMIN))
     assert all(f"Location {name}" in admin.get("/web/").text for name in "ABC")
     assert "Toevoegen" in admin.get("/web/locaties/C/gezinnen").text
+
+
+# -- choosing a new password -------------------------------------------------------------------
+
+NEW_PASSWORD = "a password of my very own"
+
+
+def _form_token(page: httpx.Response) -> str:
+    return page.text.split('name="csrf" value="')[1].split('"')[0]
+
+
+def _field_error(page: httpx.Response, field: str) -> str:
+    found = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', page.text)
+    return found.group(1) if found else ""
+
+
+def test_an_account_the_admin_made_chooses_its_password_before_anything_else(
+    client: TestClient, engine: Engine
+) -> None:
+    create_user(
+        engine, "bo@example.nl", Role.COORDINATOR, ("A",), PASSWORD, NOW, must_change_password=True
+    )
+    signed_in = _sign_in(client, "bo@example.nl")
+    assert signed_in.status_code == 303
+    for path in ("/web/", "/web/locaties/A/gezinnen", "/web/locaties/A/import"):
+        sent = client.get(path, follow_redirects=False)
+        assert sent.status_code == 303 and sent.headers["location"] == "/web/wachtwoord", path
+    page = client.get("/web/wachtwoord")
+    assert "<h1>Kies een nieuw wachtwoord</h1>" in page.text
+    token = _form_token(page)
+    refused = client.post(
+        "/web/locaties/A/gezinnen", data={"csrf": token, "id": "F1"}, follow_redirects=False
+    )
+    assert refused.status_code == 303 and refused.headers["location"] == "/web/wachtwoord"
+
+    def change(current: str, new: str, repeated: str) -> httpx.Response:
+        data = {"csrf": token, "current": current, "new": new, "repeated": repeated}
+        return client.post("/web/wachtwoord", data=data, follow_redirects=False)
+
+    short = change(PASSWORD, "too short", "too short")
+    assert short.status_code == 422
+    assert _field_error(short, "new") == "Een wachtwoord heeft minstens 12 tekens nodig."
+    same = change(PASSWORD, PASSWORD, PASSWORD)
+    assert _field_error(same, "new") == "Kies een ander wachtwoord dan je huidige."
+    mismatch = change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!")
+    assert _field_error(mismatch, "repeated") == "De twee nieuwe wachtwoorden zijn niet gelijk."
+    assert _field_error(mismatch, "new") == ""
+    wrong = change("not my password", NEW_PASSWORD, NEW_PASSWORD)
+    assert _field_error(wrong, "current") == "Dit is niet je huidige wachtwoord."
+    assert 'aria-invalid="true" aria-describedby="current-error"' in wrong.text
+    assert authenticate(engine, "bo@example.nl", PASSWORD, NOW) is not None  # nothing changed
+
+    changed = change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD)
+    assert changed.status_code == 303 and changed.headers["location"] == "/web/"
+    assert client.get("/web/locaties/A/gezinnen", follow_redirects=False).status_code == 200
+    assert authenticate(engine, "bo@example.nl", PASSWORD, NOW) is None
+    found = authenticate(engine, "bo@example.nl", NEW_PASSWORD, NOW)
+    assert found is not None and not found.must_change_password
+
+
+def test_a_must_change_account_can_still_sign_out(client: TestClient, engine: Engine) -> None:
+    create_user(
+        engine, "bo@example.nl", Role.COORDINATOR, ("A",), PASSWORD, NOW, must_change_password=True
+    )
+    _sign_in(client, "bo@example.nl")
+    token = _form_token(client.get("/web/wachtwoord"))
+    out = client.post("/web/afmelden", data={"csrf": token}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/web/aanmelden"
+
+
+def test_changing_the_password_at_any_time_signs_out_the_other_browsers(
+    client: TestClient, engine: Engine
+) -> None:
+    other = TestClient(client.app)
+    _sign_in(other, "anna@example.nl")
+    _sign_in(client, "anna@example.nl")
+    page = client.get("/web/wachtwoord")
+    assert "<h1>Wachtwoord wijzigen</h1>" in page.text
+    assert 'href="/web/wachtwoord"' in client.get("/web/locaties/A/gezinnen").text
+    changed = client.post(
+        "/web/wachtwoord",
+        data={
+            "csrf": _form_token(page),
+            "current": PASSWORD,
+            "new": NEW_PASSWORD,
+            "repeated": NEW_PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    assert client.get("/web/locaties/A/gezinnen", follow_redirects=False).status_code == 200
+    gone = other.get("/web/locaties/A/gezinnen", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"] == "/web/aanmelden"
+    with engine.connect() as connection:
+        assert len(connection.scalars(select(WebSessionRow.id)).all()) == 1
+
+
+def test_the_password_form_needs_its_token(client: TestClient, engine: Engine) -> None:
+    _sign_in(client, "anna@example.nl")
+    forged = client.post(
+        "/web/wachtwoord",
+        data={"csrf": "forged", "current": PASSWORD, "new": NEW_PASSWORD, "repeated": NEW_PASSWORD},
+    )
+    assert forged.status_code == 403
+    assert authenticate(engine, "anna@example.nl", PASSWORD, NOW) is not None
+
+
+def test_the_admin_command_makes_an_account_that_must_choose_its_password(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'matcher.db'}"
+    run("admin", "location", "deventer", "--name", "Deventer", "--database-url", url)
+    made = run("admin", "user", "anna@example.nl", "--location", "deventer", "--database-url", url)
+    engine = create_engine(url)
+    found = authenticate(engine, "anna@example.nl", made.stdout.strip(), NOW)
+    assert found is not None and found.must_change_password
+    engine.dispose()
+
+
+def test_the_migration_from_0003_keeps_the_accounts_signing_in_as_before(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine, "0003")
+    DatabaseRoundStore(empty_engine, "A", NOW.date()).create_location("Location A")
+    users_0003 = table(
+        "users",
+        *(column(name) for name in ("id", "email", "role", "locations")),
+        column("password_hash"),
+        column("failed_attempts"),
+        column("created", UtcDateTime()),
+    )
+    with empty_engine.begin() as connection:
+        connection.execute(
+            insert(users_0003).values(
+                id="u1",
+                email="anna@example.nl",
+                role="coordinator",
+                locations="A",
+                password_hash=PasswordHasher().hash(PASSWORD),
+                failed_attempts=0,
+                created=NOW,
+            )
+        )
+    upgrade(empty_engine)
+    assert current(empty_engine) == "0004"
+    found = authenticate(empty_engine, "anna@example.nl", PASSWORD, NOW)
+    assert found is not None and not found.must_change_password
+    downgrade(empty_engine, "0003")
+    columns = {column["name"] for column in inspect(empty_engine).get_columns("users")}
+    assert "must_change_password" not in columns and "email" in columns
+    with empty_engine.connect() as connection:
+        assert connection.scalar(select(users_0003.c.email)) == "anna@example.nl"

@@ -110,7 +110,7 @@ def test_a_coordinator_signs_in_and_sees_the_dutch_waiting_list(
             assert page.get_by_role("row").count() > 10
             assert page.get_by_role("link", name="F0001").is_visible()
             page.get_by_role("link", name="Aangemeld op").click()
-            assert "sorteer=registered" in page.url
+            page.wait_for_url(lambda url: "sorteer=registered" in url)  # in place, by htmx
             page.screenshot(path=str(tmp_path / "waiting-list.png"), full_page=True)
         finally:
             browser.close()

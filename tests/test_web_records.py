@@ -149,3 +149,36 @@ def test_tables_sort_and_filter_by_the_query_string(browser: Browser) -> None:
     assert first_ids("zoek=F0001") == ["F0001"]
     assert first_ids("status=closed") == []
     assert browser.get("/web/locaties/A/gezinnen?volgorde=sideways").status_code == 400
+
+
+def test_htmx_gets_the_table_alone_and_a_browser_without_it_the_whole_page(
+    browser: Browser,
+) -> None:
+    query = "/web/locaties/A/gezinnen?zoek=F000&sorteer=registered&volgorde=af"
+    whole = browser.get(query)
+    part = browser.get(query, headers={"HX-Request": "true"})
+    restored = browser.get(
+        query, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    for page in (whole, part, restored):
+        assert page.status_code == 200 and page.headers["vary"] == "HX-Request"
+    assert whole.text.startswith("<!doctype html>") and restored.text == whole.text
+    assert part.text.lstrip().startswith('<div id="records"') and "<html" not in part.text
+    assert part.text.strip() in whole.text  # the same fragment, swapped in place
+    assert 'aria-sort="descending"' in part.text
+    assert 'name="sorteer" value="registered"' in part.text and 'form="filters"' in part.text
+
+
+def test_the_pages_load_htmx_from_the_app_itself_under_a_strict_policy(browser: Browser) -> None:
+    page = browser.get("/web/locaties/A/vrijwilligers")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy
+    assert '<script src="/web/static/vendor/htmx/htmx.min.js" defer></script>' in page.text
+    assert '"includeIndicatorStyles": false' in page.text and "<script>" not in page.text
+    script = browser.get("/web/static/vendor/htmx/htmx.min.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith(
+        "text/javascript"
+    )
+    assert "htmx" in script.text
+    for outside in ("../routes/auth.py", "vendor/../../app.py", "vendor/htmx/LICENSE"):
+        assert browser.get(f"/web/static/{outside}").status_code == 404

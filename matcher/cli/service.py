@@ -4,9 +4,11 @@ workers, and the keys and locations an operator creates before any case system c
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -26,6 +28,8 @@ DATABASE_OPTION = click.option(
 )
 
 
+DEMO_LOCATION = "demo"
+DEMO_EMAIL = "coordinator@demo.example"
 POLL_S = 0.05
 """How often an idle worker looks for a queued job (a round should start at once)."""
 
@@ -46,21 +50,76 @@ def _settings(database_url: str | None) -> ServiceSettings:
     type=click.IntRange(0, 64),
     help="Job worker processes to start beside the server (0: run `matcher worker` apart).",
 )
-def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
-    """Run the HTTP service (API under /v1, docs at /docs).
+@click.option(
+    "--demo",
+    "demo_round",
+    is_flag=False,
+    flag_value="scenarios/location",
+    default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Try the web app: a new database in a temporary folder (gone when the server stops) "
+    "with this round (alone: the shipped scenarios/location) in location 'demo', and a "
+    "coordinator account whose address and password are printed.",
+)
+def serve(
+    database_url: str | None, host: str, port: int, workers: int, demo_round: Path | None
+) -> None:
+    """Run the HTTP service (API under /v1, docs at /docs, the web app at /web).
 
     \b
     Example:
       matcher admin service-key          # once: prints a key that creates locations
       matcher serve --port 8000
+      matcher serve --demo               # the web app with a demo location and account
     """
-    import uvicorn
+    import tempfile
 
-    from matcher.service.app import create_app
     from matcher.service.observe import use_json_logs
 
     use_json_logs()
     settings = _settings(database_url)
+    if demo_round is None:
+        _serve(settings, host, port, workers)
+        return
+    # The server passes on SIGTERM once it has stopped: end by SystemExit then, so that the
+    # temporary folder is removed.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with tempfile.TemporaryDirectory(prefix="matcher-demo-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'matcher.db'}"
+        email, password = _demo(url, demo_round)
+        click.echo(f"demo: http://{host}:{port}/web/  sign in as {email} with password {password}")
+        _serve(settings.model_copy(update={"database_url": url}), host, port, workers)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _demo(url: str, round_folder: Path) -> tuple[str, str]:
+    """A location ``demo`` holding the round in ``round_folder`` and its coordinator's account
+    (no password change asked: the database is thrown away); the address and password."""
+    from matcher.io.rounds import load_round
+    from matcher.service.records import replace_round
+    from matcher.web.accounts import Role, create_user, new_password
+
+    engine = create_engine(url)
+    upgrade(engine)
+    now = datetime.now(UTC)
+    store = DatabaseRoundStore(engine, DEMO_LOCATION, now.date())
+    store.create_location("Home-Start demo")
+    replace_round(store, load_round(round_folder), None, "demo", now)
+    password = new_password()
+    create_user(engine, DEMO_EMAIL, Role.COORDINATOR, (DEMO_LOCATION,), password, now)
+    engine.dispose()
+    return DEMO_EMAIL, password
+
+
+def _serve(settings: ServiceSettings, host: str, port: int, workers: int) -> None:
+    """The server on ``host``:``port`` with ``workers`` job workers beside it, until stopped."""
+    import uvicorn
+
+    from matcher.service.app import create_app
+
     app = create_app(settings)
     url = settings.url()
     children = [
@@ -134,7 +193,6 @@ def worker(database_url: str | None, name: str | None, parent_pid: int | None) -
 def _stop_with_parent(parent: int) -> None:
     """Send this process SIGTERM (a graceful stop) once ``parent`` is no longer its parent:
     ``matcher serve`` may end by a signal before it can stop its workers itself."""
-    import signal
     import threading
     import time
 

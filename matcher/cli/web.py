@@ -44,7 +44,8 @@ def user(
     password_stdin: bool,
 ) -> None:
     """Create a web app account. Without --password-stdin a random password is printed
-    (shown this once: hand it over safely).
+    (shown this once: hand it over safely). Either way the person chooses a password of their
+    own at the first sign-in.
 
     \b
     Example:
@@ -56,7 +57,13 @@ def user(
     upgrade(engine)
     try:
         account = create_user(
-            engine, email, Role(role), tuple(locations), password, datetime.now(UTC)
+            engine,
+            email,
+            Role(role),
+            tuple(locations),
+            password,
+            datetime.now(UTC),
+            must_change_password=True,
         )
     except AccountError as error:
         raise click.BadParameter(str(error)) from None

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -191,7 +193,8 @@ class CallbackRow(Base):
 class UserRow(Base):
     """A person who signs in to the web app: a coordinator of one location, a regional manager
     of several (``locations``: space separated ids), or an admin. Only an argon2 hash of the
-    password is kept; repeated failures lock the account for a while."""
+    password is kept; repeated failures lock the account for a while. An account an admin made
+    must choose its own password at its first sign-in (``must_change_password``)."""
 
     __tablename__ = "users"
 
@@ -204,6 +207,9 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created: Mapped[datetime] = mapped_column(UtcDateTime)
     disabled: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class WebSessionRow(Base):

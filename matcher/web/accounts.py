@@ -16,16 +16,21 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
 from matcher.db.jobs import write_transaction
-from matcher.db.service_tables import UserRow
+from matcher.db.service_tables import UserRow, WebSessionRow
 from matcher.db.tables import LocationRow
+from matcher.web.i18n import N_
 
 MAX_FAILURES = 5
 LOCK_TIME = timedelta(minutes=15)
 MIN_PASSWORD = 12
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOO_SHORT = N_("A password needs at least %(count)d characters.")
+NOT_NEW = N_("Choose a password other than your current one.")
+NOT_REPEATED = N_("The two new passwords are not the same.")
+WRONG_PASSWORD = N_("This is not your current password.")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 """Verified against when there is no such account, so a failure takes as long either way."""
@@ -48,6 +53,7 @@ class User:
     email: str
     role: Role
     locations: tuple[str, ...]
+    must_change_password: bool = False
 
     @property
     def actor(self) -> str:
@@ -63,6 +69,26 @@ class User:
         return self.role is Role.COORDINATOR and location_id in self.locations
 
 
+@dataclass(frozen=True)
+class PasswordChange:
+    """A password change as typed: the current password, the new one and the new one again."""
+
+    current: str
+    new: str
+    repeated: str
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with the new password, by form field (the current one not checked)."""
+        problems: dict[str, str] = {}
+        if len(self.new) < MIN_PASSWORD:
+            problems["new"] = TOO_SHORT
+        elif self.new == self.current:
+            problems["new"] = NOT_NEW
+        if self.repeated != self.new:
+            problems["repeated"] = NOT_REPEATED
+        return problems
+
+
 class AccountError(ValueError):
     """An account that cannot be made as asked (the message says why)."""
 
@@ -74,9 +100,12 @@ def create_user(
     locations: tuple[str, ...],
     password: str,
     now: datetime,
+    must_change_password: bool = False,
 ) -> User:
     """A new account; ``AccountError`` for a bad address, a short password, an unknown
-    location, a coordinator without exactly one location, or an address already in use."""
+    location, a coordinator without exactly one location, or an address already in use.
+    ``must_change_password``: the person chooses a password of their own at the first sign-in
+    (for a password someone else chose)."""
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"{email!r} is not an e-mail address")
@@ -93,7 +122,13 @@ def create_user(
             raise AccountError(f"no such location: {', '.join(missing)}")
         if connection.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
             raise AccountError(f"{email} has an account already")
-        user = User(secrets.token_hex(16), email, role, tuple(dict.fromkeys(locations)))
+        user = User(
+            secrets.token_hex(16),
+            email,
+            role,
+            tuple(dict.fromkeys(locations)),
+            must_change_password,
+        )
         connection.execute(
             insert(UserRow).values(
                 id=user.id,
@@ -103,6 +138,7 @@ def create_user(
                 password_hash=_HASHER.hash(password),
                 failed_attempts=0,
                 created=now,
+                must_change_password=must_change_password,
             )
         )
     return user
@@ -145,8 +181,51 @@ def authenticate(engine: Engine, email: str, password: str, now: datetime) -> Us
 
 
 def user_of(row: Any) -> User:
-    """The account of a row with a ``users`` row's id, email, role and locations."""
-    return User(row.id, row.email, Role(row.role), tuple(row.locations.split()))
+    """The account of a row with a ``users`` row's id, email, role, locations and
+    ``must_change_password``."""
+    return User(
+        row.id,
+        row.email,
+        Role(row.role),
+        tuple(row.locations.split()),
+        bool(row.must_change_password),
+    )
+
+
+def change_password(
+    engine: Engine,
+    user_id: str,
+    passwords: PasswordChange,
+    keep_session: str,
+) -> dict[str, str]:
+    """Give an account a password of its own. Returns the problems by form field (message ids
+    with a ``%(count)d`` where a length is meant); none when the password was changed, its
+    ``must_change_password`` cleared and every other session of the account ended (a browser
+    that knew the old password is signed out). ``keep_session``: the id of the session that
+    changed it."""
+    problems = passwords.problems()
+    with write_transaction(engine) as connection:
+        hashed = connection.scalar(select(UserRow.password_hash).where(UserRow.id == user_id))
+        if hashed is None or not _verify(hashed, passwords.current):
+            problems["current"] = WRONG_PASSWORD
+        if problems:
+            return problems
+        connection.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(
+                password_hash=_HASHER.hash(passwords.new),
+                must_change_password=False,
+                failed_attempts=0,
+                locked_until=None,
+            )
+        )
+        connection.execute(
+            delete(WebSessionRow).where(
+                WebSessionRow.user_id == user_id, WebSessionRow.id != keep_session
+            )
+        )
+    return {}
 
 
 def _verify(hashed: str, password: str) -> bool:

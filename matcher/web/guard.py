@@ -1,6 +1,8 @@
 """Who may see which page: every page of a location needs a session whose account may read that
 location (else the same "not found" page as for a location that does not exist, so nothing
-leaks); every form it posts needs the session's form token and an account that may write."""
+leaks); every form it posts needs the session's form token and an account that may write. An
+account that must choose a new password reaches only the page where it does so (and signing
+out) until it has."""
 
 from __future__ import annotations
 
@@ -8,15 +10,17 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from matcher.db.store import DatabaseRoundStore
 from matcher.db.tables import LocationRow
 from matcher.web.accounts import User
-from matcher.web.pages import Page, page_of, sign_in_first
+from matcher.web.pages import Page, Stop, page_of, sign_in_first
 from matcher.web.sessions import Session
 
 CSRF_FIELD = "csrf"
+NEW_PASSWORD_PAGE = "/web/wachtwoord"
 
 LocationId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 
@@ -41,11 +45,21 @@ class Here:
         return self.page.ctx.store(self.location_id)
 
 
-def signed_in(request: Request) -> Page:
-    """The page of a signed-in person (else a redirect to the sign-in page)."""
+def with_session(request: Request) -> Page:
+    """The page of a signed-in person, whether or not their password must change first (else a
+    redirect to the sign-in page)."""
     page = page_of(request)
     if page.session is None:
         raise sign_in_first(request)
+    return page
+
+
+def signed_in(page: Annotated[Page, Depends(with_session)]) -> Page:
+    """The page of a signed-in person whose password is their own (else a redirect to the page
+    where they choose one)."""
+    assert page.session is not None
+    if page.session.user.must_change_password:
+        raise Stop(RedirectResponse(NEW_PASSWORD_PAGE, status_code=303))
     return page
 
 
@@ -62,6 +76,18 @@ def reading(page: Annotated[Page, Depends(signed_in)], location: LocationId) -> 
 
 async def posted(request: Request, page: Annotated[Page, Depends(signed_in)]) -> Page:
     """A form posted by a signed-in person, with the session's form token (else 403)."""
+    return await _form_token_checked(request, page)
+
+
+async def posted_with_session(
+    request: Request, page: Annotated[Page, Depends(with_session)]
+) -> Page:
+    """A form posted by a signed-in person whose password may still have to change (signing
+    out, choosing the password), with the session's form token (else 403)."""
+    return await _form_token_checked(request, page)
+
+
+async def _form_token_checked(request: Request, page: Page) -> Page:
     assert page.session is not None
     form = await request.form()
     sent = form.get(CSRF_FIELD)
@@ -81,3 +107,5 @@ Reading = Annotated[Here, Depends(reading)]
 Writing = Annotated[Here, Depends(writing)]
 Posted = Annotated[Page, Depends(posted)]
 SignedIn = Annotated[Page, Depends(signed_in)]
+WithSession = Annotated[Page, Depends(with_session)]
+PostedWithSession = Annotated[Page, Depends(posted_with_session)]

@@ -69,6 +69,7 @@ def find_session(engine: Engine, token: str | None, now: datetime) -> Session | 
                 UserRow.role,
                 UserRow.locations,
                 UserRow.disabled,
+                UserRow.must_change_password,
             )
             .join(UserRow, UserRow.id == WebSessionRow.user_id)
             .where(WebSessionRow.id == _hash(token))

@@ -1,4 +1,5 @@
-"""Signing in and out, choosing the language, the start page and the stylesheet.
+"""Signing in and out, choosing one's own password, choosing the language, the start page and
+the stylesheet.
 
 The sign-in form has no session yet: its form token is a random value in a short-lived cookie
 and in the form (double submit), so another site cannot sign a browser in to its own account."""
@@ -15,17 +16,21 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from matcher.db.tables import LocationRow
-from matcher.web.accounts import authenticate
-from matcher.web.guard import CSRF_FIELD, Posted, SignedIn
-from matcher.web.i18n import LANGUAGES
-from matcher.web.pages import LANGUAGE_COOKIE, PageRoute, page_of
+from matcher.web.accounts import MIN_PASSWORD, PasswordChange, authenticate, change_password
+from matcher.web.guard import CSRF_FIELD, PostedWithSession, SignedIn, WithSession
+from matcher.web.i18n import LANGUAGES, N_
+from matcher.web.pages import LANGUAGE_COOKIE, Page, PageRoute, page_of
 from matcher.web.sessions import COOKIE, LIFETIME, close_session, open_session
 
 router = APIRouter(prefix="/web", route_class=PageRoute, include_in_schema=False)
 
 SIGN_IN_COOKIE = "matcher_sign_in"
-STATIC = Path(__file__).parent.parent / "static"
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+STATIC = (Path(__file__).parent.parent / "static").resolve()
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+}
 
 
 def _secure(request: Request) -> bool:
@@ -84,8 +89,62 @@ def sign_in(
     return response
 
 
+PASSWORD_FIELDS = (
+    ("current", N_("Current password"), "current-password"),
+    ("new", N_("New password"), "new-password"),
+    ("repeated", N_("New password again"), "new-password"),
+)
+
+
+@router.get("/wachtwoord")
+def password_form(page: WithSession) -> Response:
+    """Choose a new password: at the first sign-in of an account an admin made (nothing else
+    opens until then), or at any time."""
+    return _password_page(page, {})
+
+
+@router.post("/wachtwoord")
+def password_change(
+    page: PostedWithSession,
+    current: Annotated[str, Form(max_length=1000)] = "",
+    new: Annotated[str, Form(max_length=1000)] = "",
+    repeated: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    assert page.session is not None
+    problems = change_password(
+        page.ctx.engine,
+        page.session.user.id,
+        PasswordChange(current, new, repeated),
+        page.session.token_hash,
+    )
+    if problems:
+        errors = {
+            field: page.gettext(message) % {"count": MIN_PASSWORD}
+            for field, message in problems.items()
+        }
+        return _password_page(page, errors, 422)
+    return RedirectResponse("/web/", status_code=303)
+
+
+def _password_page(page: Page, errors: dict[str, str], status: int = 200) -> Response:
+    assert page.session is not None
+    title = (
+        N_("Choose a new password")
+        if page.session.user.must_change_password
+        else N_("Change password")
+    )
+    return page.render(
+        "password.html",
+        status,
+        title=page.gettext(title),
+        fields=PASSWORD_FIELDS,
+        errors=errors,
+        min_length=MIN_PASSWORD,
+    )
+
+
 @router.post("/afmelden")
-def sign_out(page: Posted) -> Response:
+def sign_out(page: PostedWithSession) -> Response:
     assert page.session is not None
     close_session(page.ctx.engine, page.session)
     response = RedirectResponse("/web/aanmelden", status_code=303)
@@ -125,12 +184,12 @@ def choose_language(request: Request, language: str) -> Response:
     return response
 
 
-@router.get("/static/{name}")
+@router.get("/static/{name:path}")
 def static(name: str) -> Response:
-    """A file of the app's own stylesheet (nothing from other sites)."""
-    path = STATIC / name
+    """A file of the app's stylesheet or of a vendored script (nothing from other sites)."""
+    path = (STATIC / name).resolve()
     media_type = STATIC_TYPES.get(path.suffix)
-    if media_type is None or path.parent != STATIC or not path.is_file():
+    if media_type is None or not path.is_relative_to(STATIC) or not path.is_file():
         return Response(status_code=404)
     return Response(
         path.read_bytes(),

@@ -1,6 +1,8 @@
 """The waiting list (families) and the volunteers: tables sorted and filtered by the query
-string, and forms to add or edit a record, saved by the service's ``put_record`` with the
-record's ETag, so a change made by someone else in the meantime is never overwritten."""
+string (the table alone when htmx asks, to update it in place; the whole page otherwise, so
+everything works without JavaScript), and forms to add or edit a record, saved by the
+service's ``put_record`` with the record's ETag, so a change made by someone else in the
+meantime is never overwritten."""
 
 from __future__ import annotations
 
@@ -150,8 +152,8 @@ def _pages(form: Form) -> None:
             and (not status or r.status == status)
         ]
         rows.sort(key=column.order, reverse=direction == "af")
-        return here.page.render(
-            "records.html",
+        response = here.page.render(
+            "records_table.html" if _in_place(here.page) else "records.html",
             here=here,
             form=form,
             title=here.page.gettext(TITLES[form.segment]),
@@ -165,6 +167,8 @@ def _pages(form: Form) -> None:
             status_names=STATUS,
             saved=saved,
         )
+        response.headers["Vary"] = "HX-Request"
+        return response
 
     @router.get(f"{base}/{NEW}", name=f"web_new_{form.segment}")
     def new(here: Reading) -> Response:
@@ -192,6 +196,15 @@ def _pages(form: Form) -> None:
 
 for _form_of_kind in FORMS.values():
     _pages(_form_of_kind)
+
+
+def _in_place(page: Page) -> bool:
+    """Whether htmx asks for the table alone, to swap it in place (not when it restores a page
+    from history: that needs the whole page)."""
+    headers = page.request.headers
+    return (
+        headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def _save(
