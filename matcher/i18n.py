@@ -16,13 +16,15 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LANGUAGES = ("nl", "en")
+Language = Literal["nl", "en"]
+LANGUAGES: tuple[Language, ...] = ("nl", "en")
 ENGINE_LOCALE = Path(__file__).parent / "locale"
 ENGINE_DOMAIN = "matcher"
 
@@ -47,6 +49,11 @@ def catalog(directory: Path, domain: str, language: str) -> gettext.GNUTranslati
 def engine_texts(language: str) -> gettext.GNUTranslations:
     """The engine's catalog in ``language``."""
     return catalog(ENGINE_LOCALE, ENGINE_DOMAIN, language)
+
+
+def known(code: str | None) -> Language | None:
+    """``code`` as one of ``LANGUAGES``, or None when it is none of them."""
+    return next((language for language in LANGUAGES if language == code), None)
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> str:

@@ -1,5 +1,10 @@
+import os
 import sys
 from pathlib import Path
+
+# The suite expects the command line's default language, English, whatever this machine's
+# locale (tests of another language set their own).
+os.environ["LC_ALL"] = "C.UTF-8"
 
 # Test helpers (builders, random rounds) and the benchmark readers are imported by name.
 sys.path.insert(0, str(Path(__file__).parent))

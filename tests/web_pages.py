@@ -1,7 +1,8 @@
 """Every page of the web app, in one place: the accessibility and screenshot tests visit each
 of them. A new page is one line here. A URL may name ``{location}``, ``{family}``,
-``{volunteer}`` and ``{round}``; ``roles`` are the accounts that see it (``None``: signed
-out), each role's version checked where the page differs by role."""
+``{volunteer}``, ``{round}`` and ``{proposal}`` (a family with a proposal of that round);
+``roles`` are the accounts that see it (``None``: signed out), each role's version checked
+where the page differs by role."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ PAGES = (
     WebPage("import", "/web/locaties/{location}/import"),
     WebPage("rounds", "/web/locaties/{location}/rondes", (COORDINATOR, MANAGER)),
     WebPage("round", "/web/locaties/{location}/rondes/{round}", (COORDINATOR, MANAGER)),
+    WebPage("choice", "/web/locaties/{location}/rondes/{round}/voorstellen/{proposal}/keuze"),
+    WebPage("plan", "/web/locaties/{location}/rondes/{round}/planning", (COORDINATOR, MANAGER)),
+    WebPage("letter", "/web/locaties/{location}/rondes/{round}/brieven/{proposal}"),
     WebPage("matches", "/web/locaties/{location}/koppelingen"),
+    WebPage("log", "/web/locaties/{location}/logboek", (COORDINATOR, MANAGER)),
+    WebPage("accountability", "/web/locaties/{location}/verantwoording", (COORDINATOR, MANAGER)),
+    WebPage("what-if", "/web/locaties/{location}/wat-als", (MANAGER,)),
     WebPage("not-found", "/web/locaties/{location}/gezinnen/F-none", status=404),
 )

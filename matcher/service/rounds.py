@@ -32,7 +32,7 @@ from matcher.geo.distance import geodesic_km
 from matcher.geo.postcodes import locate
 from matcher.io.problems import InputError, InputProblem, field_path
 from matcher.lifecycle.decisions import DecisionError, accept
-from matcher.result import Proposal, SolveResult
+from matcher.result import Language, Proposal, SolveResult
 from matcher.service.problems import conflict, not_found
 from matcher.service.queue import start_job
 from matcher.service.worker import Outcome, Progress
@@ -41,6 +41,7 @@ from matcher.usecases.decisions import decide
 from matcher.usecases.matching import solver_settings
 from matcher.usecases.recommend import recommend
 from matcher.usecases.store import RoundTransaction
+from matcher.wording import ENGLISH
 
 ROUND = "round"
 RESULT_FILE = "result.json"
@@ -55,13 +56,14 @@ def start_round(
     now: datetime,
     overrides: Mapping[str, Any],
     idempotency_key: str | None = None,
+    language: Language = ENGLISH,
 ) -> tuple[JobView, bool]:
     """Queue a round of the location's current data (``overrides``: solver settings for this
-    round only, checked now); True when a new job was queued."""
+    round only, checked now; its reasons and messages in ``language``); True when a new job was
+    queued."""
     solver_settings(SolverSettings(), overrides)  # refuse bad settings before queueing
-    return start_job(
-        engine, location_id, ROUND, {"overrides": dict(overrides)}, actor, now, idempotency_key
-    )
+    payload = {"overrides": dict(overrides), "language": language}
+    return start_job(engine, location_id, ROUND, payload, actor, now, idempotency_key)
 
 
 def run_round(engine: Engine, job: Job, progress: Progress) -> Outcome:
@@ -81,7 +83,9 @@ def run_round(engine: Engine, job: Job, progress: Progress) -> Outcome:
         ) from None
     progress(0.1)
     result = solve_prepared(
-        prepared, solver_settings(round_.solver, job.payload.get("overrides", {}))
+        prepared,
+        solver_settings(round_.solver, job.payload.get("overrides", {})),
+        language=job.payload.get("language", ENGLISH),
     )
     progress(0.9)
 

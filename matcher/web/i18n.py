@@ -7,12 +7,22 @@ from __future__ import annotations
 import gettext
 from pathlib import Path
 
-from matcher.i18n import LANGUAGES, N_, catalog, day, long_day, number
+from matcher.i18n import LANGUAGES, N_, Language, catalog, day, known, long_day, number
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-DEFAULT = "nl"
+DEFAULT: Language = "nl"
 DOMAIN = "messages"
-__all__ = ["DEFAULT", "LANGUAGES", "N_", "day", "long_day", "negotiate", "number", "translations"]
+__all__ = [
+    "DEFAULT",
+    "LANGUAGES",
+    "N_",
+    "Language",
+    "day",
+    "long_day",
+    "negotiate",
+    "number",
+    "translations",
+]
 
 
 def translations(language: str) -> gettext.GNUTranslations:
@@ -20,12 +30,13 @@ def translations(language: str) -> gettext.GNUTranslations:
     return catalog(LOCALE_DIR, DOMAIN, language)
 
 
-def negotiate(chosen: str | None, accept_language: str | None) -> str:
+def negotiate(chosen: str | None, accept_language: str | None) -> Language:
     """The page's language: the user's choice, else the first of ours the browser accepts
     (``Accept-Language``, by its q-values), else Dutch."""
-    if chosen in LANGUAGES:
-        return str(chosen)
-    ranked: list[tuple[float, int, str]] = []
+    choice = known(chosen)
+    if choice is not None:
+        return choice
+    ranked: list[tuple[float, int, Language]] = []
     for index, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
         quality = 1.0
@@ -34,7 +45,7 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and quality > 0:
+        primary = known(tag.strip().lower().split("-")[0])
+        if primary is not None and quality > 0:
             ranked.append((-quality, index, primary))
     return min(ranked)[2] if ranked else DEFAULT

@@ -22,7 +22,7 @@ from matcher.service.context import Context
 from matcher.service.problems import ServiceError
 from matcher.usecases.store import StoreBusy
 from matcher.web import i18n
-from matcher.web.i18n import N_
+from matcher.web.i18n import N_, Language
 from matcher.web.sessions import COOKIE, Session, find_session
 
 LANGUAGE_COOKIE = "matcher_language"
@@ -68,7 +68,7 @@ class Page:
 
     request: Request
     ctx: Context
-    language: str
+    language: Language
     session: Session | None
 
     def gettext(self, message: str) -> str:

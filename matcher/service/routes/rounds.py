@@ -18,7 +18,7 @@ from matcher.domain.round import Backend
 from matcher.domain.slots import Slot
 from matcher.io.results import results_xlsx
 from matcher.lifecycle.decisions import EndReason
-from matcher.result import SolveResult
+from matcher.result import Language, SolveResult
 from matcher.service.access import Here, Reader, Writer
 from matcher.service.idempotency import replayed
 from matcher.service.problems import PROBLEM_RESPONSES, conflict, not_found
@@ -58,6 +58,9 @@ class RoundRequest(BaseModel):
     backend: Backend | None = None
     time_limit_s: float | None = Field(default=None, gt=0, le=3600)
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    language: Language = Field(
+        default="en", description="the language of the proposals' reasons and other texts"
+    )
 
 
 class ProposalOut(BaseModel):
@@ -111,14 +114,15 @@ def post_round(
     body: RoundRequest | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> JobView:
-    overrides = (body or RoundRequest()).model_dump(exclude_none=True)
+    request = body or RoundRequest()
     job, created = start_round(
         here.ctx.engine,
         here.location_id,
         here.caller.actor,
         here.ctx.clock(),
-        overrides,
+        request.model_dump(exclude_none=True, exclude={"language"}),
         idempotency_key,
+        request.language,
     )
     response.status_code = 202 if created else 200
     response.headers["Location"] = f"/v1/locations/{here.location_id}/rounds/{job.id}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -25,12 +24,6 @@ from matcher.web.sessions import COOKIE, LIFETIME, close_session, open_session
 router = APIRouter(prefix="/web", route_class=PageRoute, include_in_schema=False)
 
 SIGN_IN_COOKIE = "matcher_sign_in"
-STATIC = (Path(__file__).parent.parent / "static").resolve()
-STATIC_TYPES = {
-    ".css": "text/css; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-}
 
 
 def _secure(request: Request) -> bool:
@@ -182,20 +175,6 @@ def choose_language(request: Request, language: str) -> Response:
             secure=_secure(request),
         )
     return response
-
-
-@router.get("/static/{name:path}")
-def static(name: str) -> Response:
-    """A file of the app's stylesheet or of a vendored script (nothing from other sites)."""
-    path = (STATIC / name).resolve()
-    media_type = STATIC_TYPES.get(path.suffix)
-    if media_type is None or not path.is_relative_to(STATIC) or not path.is_file():
-        return Response(status_code=404)
-    return Response(
-        path.read_bytes(),
-        media_type=media_type,
-        headers={"Cache-Control": "public, max-age=3600"},
-    )
 
 
 def _set_sign_in_cookie(request: Request, response: Response, token: str) -> None:

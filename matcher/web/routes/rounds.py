@@ -103,7 +103,12 @@ def rounds(here: Reading) -> Response:
 @router.post("/rondes")
 def start(here: Writing) -> Response:
     job, _ = start_round(
-        here.page.ctx.engine, here.location_id, here.user.actor, here.page.ctx.clock(), {}
+        here.page.ctx.engine,
+        here.location_id,
+        here.user.actor,
+        here.page.ctx.clock(),
+        {},
+        language=here.page.language,
     )
     return RedirectResponse(f"/web/locaties/{here.location_id}/rondes/{job.id}", status_code=303)
 
