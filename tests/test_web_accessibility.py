@@ -32,7 +32,7 @@ from matcher.io.rounds import load_round
 from matcher.service.app import create_app
 from matcher.service.handlers import HANDLERS
 from matcher.service.records import replace_round
-from matcher.service.rounds import start_round
+from matcher.service.rounds import proposals, start_round
 from matcher.service.settings import ServiceSettings
 from matcher.service.worker import run_worker
 from matcher.web.accounts import Role, create_user
@@ -125,6 +125,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "family": round_.families[0].id,
             "volunteer": round_.volunteers[0].id,
             "round": job.id,
+            "proposal": proposals(engine, "A", job_id=job.id)[0].family_id,
         },
     )
     server.should_exit = True
