@@ -162,7 +162,7 @@ def test_the_map_files_are_served_from_this_server_only(api: Api) -> None:
     for path in (
         "/web/static/vendor/leaflet/LICENSE",
         "/web/static/vendor/..%2F..%2Fapp.py",
-        "/web/static/js/..%2Fapp.css",
+        "/web/static/js/..%2F..%2Fpages.py",
     ):
         assert browser.get(path).status_code == 404, path
     for folder in ("leaflet", "netherlands"):
