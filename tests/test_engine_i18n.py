@@ -33,7 +33,7 @@ def extracted(folder: Path = ROOT, mapping: Path = MAPPING) -> dict[Any, str]:
 def catalog(language: str) -> dict[Any, Any]:
     path = i18n.ENGINE_LOCALE / language / "LC_MESSAGES" / f"{i18n.ENGINE_DOMAIN}.po"
     with path.open("rb") as source:
-        return {m.id: m.string for m in read_po(source) if m.id}
+        return {m.id: m.string for m in read_po(source, abort_invalid=True) if m.id}
 
 
 def missing(used: dict[Any, str], language: str, translated: bool) -> list[str]:

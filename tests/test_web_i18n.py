@@ -43,7 +43,7 @@ def extracted(folder: Path = ROOT, mapping: Path = WEB / "babel.cfg") -> dict[An
 def catalog(language: str) -> dict[Any, Any]:
     path = WEB / "locale" / language / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as source:
-        return {m.id: m.string for m in read_po(source) if m.id}
+        return {m.id: m.string for m in read_po(source, abort_invalid=True) if m.id}
 
 
 def missing(used: dict[Any, str], language: str, translated: bool) -> list[str]:
