@@ -16,7 +16,7 @@ import pytest
 from matcher import SolverSettings
 
 # Fixture modules that test modules also import by name: their asserts are rewritten too.
-pytest.register_assert_rewrite("db_engines", "service_api", "web_client")
+pytest.register_assert_rewrite("chromium_site", "db_engines", "service_api", "web_client")
 
 
 @pytest.fixture(params=["flow", "cpsat"])

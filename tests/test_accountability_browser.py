@@ -3,43 +3,24 @@ chart, then export a municipality's quarter and open the downloaded workbook."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
+from chromium_site import launch, needs_chromium, only_this_site, served
 from openpyxl import load_workbook
 from test_accountability import LOG, ROUND
-from test_web_browser import CHROMIUM, PASSWORD
+from test_web_browser import PASSWORD
 
 from matcher.db.engine import create_engine
 from matcher.db.migrate import upgrade
 from matcher.db.store import DatabaseRoundStore
-from matcher.service.app import create_app
-from matcher.service.handlers import HANDLERS
 from matcher.service.records import replace_round
-from matcher.service.settings import ServiceSettings
-from matcher.service.worker import run_worker
 from matcher.web.accounts import Role, create_user
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (under CI this test fails instead)",
-)
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-    "--no-first-run",
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -56,58 +37,24 @@ def server(tmp_path: Path) -> Iterator[str]:
         with store.transaction() as transaction:
             transaction.commit(transaction.round, line)
     create_user(engine, "rita@example.nl", Role.REGIONAL_MANAGER, ("A",), PASSWORD, moment)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(ServiceSettings(), engine=engine, migrate=False),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    stop = threading.Event()
-    worker = threading.Thread(
-        target=run_worker,
-        args=(engine, HANDLERS, "browser-worker", stop),
-        kwargs={"poll_seconds": 0.05},
-        daemon=True,
-    )
-    worker.start()
-    deadline = time.monotonic() + 30
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert running.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    stop.set()
-    worker.join(timeout=60)
-    running.should_exit = True
-    thread.join(timeout=30)
+    with served(engine) as url:
+        yield url
     engine.dispose()
 
 
 def test_a_regional_manager_runs_a_what_if_and_exports_a_quarter(
     server: str, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import Error, Route, sync_playwright
+    from playwright.sync_api import Error, sync_playwright
 
     elsewhere: list[str] = []
     console: list[str] = []
 
-    def only_loopback(route: Route) -> None:
-        if route.request.url.startswith(server + "/"):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(locale="nl-NL", accept_downloads=True)
-            page.route("**/*", only_loopback)
+            only_this_site(page, server, elsewhere)
             page.on("console", lambda message: console.append(message.text))
             page.goto(server + "/web/aanmelden")
             page.get_by_label("E-mailadres").fill("rita@example.nl")

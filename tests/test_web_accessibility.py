@@ -9,9 +9,6 @@ Screenshots go to ``$MATCHER_TEST_OUTPUT/screenshots`` (default ``test-output/``
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from chromium_site import launch, needs_chromium, only_this_site, served
 from PIL import Image
 from web_pages import ADMIN, COORDINATOR, MANAGER, PAGES, WebPage
 
@@ -29,16 +26,11 @@ from matcher.db.jobs import JobStatus, get
 from matcher.db.migrate import upgrade
 from matcher.db.store import DatabaseRoundStore
 from matcher.io.rounds import load_round
-from matcher.service.app import create_app
-from matcher.service.handlers import HANDLERS
 from matcher.service.records import replace_round
 from matcher.service.rounds import proposals, start_round
-from matcher.service.settings import ServiceSettings
-from matcher.service.worker import run_worker
 from matcher.web.accounts import Role, create_user
 
 ROOT = Path(__file__).parent.parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery staple"
 EMAILS = {
@@ -49,19 +41,8 @@ EMAILS = {
 JOURNEY_EMAIL = "jan@example.nl"
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 SERIOUS = ("serious", "critical")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-    "--no-first-run",
-]
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (under CI this test fails instead)",
-)
+pytestmark = needs_chromium
 
 
 @dataclass(frozen=True)
@@ -95,43 +76,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     create_user(engine, EMAILS[COORDINATOR], COORDINATOR, ("A",), PASSWORD, moment)
     create_user(engine, EMAILS[MANAGER], MANAGER, ("A", "B"), PASSWORD, moment)
     create_user(engine, EMAILS[ADMIN], ADMIN, (), PASSWORD, moment)
-    stop = threading.Event()
-    worker = threading.Thread(
-        target=run_worker,
-        args=(engine, HANDLERS, "test-worker", stop),
-        kwargs={"poll_seconds": 0.02},
-        daemon=True,
-    )
-    worker.start()
-    job, _ = start_round(engine, "A", "test", moment, {})
-    _until(lambda: _job_status(engine, job.id) == JobStatus.DONE, "the round to finish")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(ServiceSettings(), engine=engine, migrate=False),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    _until(lambda: server.started, "the server to start")
-    yield Site(
-        f"http://127.0.0.1:{port}",
-        {
-            "location": "A",
-            "family": round_.families[0].id,
-            "volunteer": round_.volunteers[0].id,
-            "round": job.id,
-            "proposal": proposals(engine, "A", job_id=job.id)[0].family_id,
-        },
-    )
-    server.should_exit = True
-    thread.join(timeout=30)
-    stop.set()
-    worker.join(timeout=60)
+    with served(engine) as base:
+        job, _ = start_round(engine, "A", "test", moment, {})
+        _until(lambda: _job_status(engine, job.id) == JobStatus.DONE, "the round to finish")
+        yield Site(
+            base,
+            {
+                "location": "A",
+                "family": round_.families[0].id,
+                "volunteer": round_.volunteers[0].id,
+                "round": job.id,
+                "proposal": proposals(engine, "A", job_id=job.id)[0].family_id,
+            },
+        )
     engine.dispose()
 
 
@@ -149,11 +106,10 @@ def _until(condition: Any, what: str, timeout_s: float = 60) -> None:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    assert CHROMIUM is not None, "CI must install Debian's chromium (.ci/run does)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
@@ -168,12 +124,7 @@ def _tab(site: Site, browser: Any, role: Role | None) -> Any:
     """A new tab, signed in as ``role`` (or not), that may reach only the app."""
     context = browser.new_context(locale="nl-NL", viewport=_size("laptop"))
     tab = context.new_page()
-    tab.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(site.base + "/") else route.abort()
-        ),
-    )
+    only_this_site(tab, site.base, elsewhere=[])
     if role is not None:
         tab.goto(site.base + "/web/aanmelden")
         tab.fill("#email", EMAILS[role])

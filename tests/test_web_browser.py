@@ -3,35 +3,24 @@ request leaving the machine and nothing logged to the console."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
+from chromium_site import launch, needs_chromium, only_this_site, served
 
 from matcher.db.engine import create_engine
 from matcher.db.migrate import upgrade
 from matcher.db.store import DatabaseRoundStore
 from matcher.io.rounds import load_round
-from matcher.service.app import create_app
 from matcher.service.records import replace_round
-from matcher.service.settings import ServiceSettings
 from matcher.web.accounts import Role, create_user
 
 ROOT = Path(__file__).parent.parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PASSWORD = "correct horse battery staple"
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (under CI this test fails instead)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -45,59 +34,24 @@ def server(tmp_path: Path) -> Iterator[str]:
     store.create_location("Home-Start A")
     replace_round(store, load_round(ROOT / "scenarios" / "location"), None, "test", moment)
     create_user(engine, "anna@example.nl", Role.COORDINATOR, ("A",), PASSWORD, moment)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(ServiceSettings(), engine=engine, migrate=False),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert running.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=30)
+    with served(engine) as url:
+        yield url
     engine.dispose()
 
 
 def test_a_coordinator_signs_in_and_sees_the_dutch_waiting_list(
     server: str, tmp_path: Path
 ) -> None:
-    assert CHROMIUM is not None, "CI must install Debian's chromium (.ci/run does)"
-    from playwright.sync_api import Route, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     console: list[str] = []
     elsewhere: list[str] = []
 
-    def only_loopback(route: Route) -> None:
-        if route.request.url.startswith(server + "/"):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-gpu",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(locale="nl-NL")
-            page.route("**/*", only_loopback)
+            only_this_site(page, server, elsewhere)
             page.on("console", lambda message: console.append(message.text))
             page.goto(server + "/web/aanmelden")
             assert page.locator("h1").inner_text() == "Inloggen"
