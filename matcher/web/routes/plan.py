@@ -59,9 +59,9 @@ def subscribe(
 @router.get("/planning/gezin/{family_id}.ics")
 def family_calendar(here: Reading, round_id: str, family_id: str) -> Response:
     """The family's introduction and visits (none yet: an empty calendar)."""
-    plan = _plan(here, round_id)
     if family_id not in {f.id for f in here.store().load().families}:
         raise here.page.refuse(404)
+    plan = _plan(here, round_id)
     own = plan.model_copy(
         update={
             "introductions": [i for i in plan.introductions if i.family_id == family_id],
@@ -75,20 +75,25 @@ def family_calendar(here: Reading, round_id: str, family_id: str) -> Response:
 
 @router.get("/planning/vrijwilliger/{volunteer_id}.ics")
 def volunteer_calendar(here: Reading, round_id: str, volunteer_id: str) -> Response:
-    if volunteer_id not in {v.id for v in here.store().load().volunteers}:
-        raise here.page.refuse(404)
-    plan = _plan(here, round_id)
-    content = calendars(plan).get(f"volunteer-{volunteer_id}", _empty())
-    return _ics(content, f"vrijwilliger-{volunteer_id}.ics")
+    known = {v.id for v in here.store().load().volunteers}
+    return _calendar_of(here, round_id, volunteer_id, known, "volunteer", "vrijwilliger")
 
 
 @router.get("/planning/coordinator/{coordinator_id}.ics")
 def coordinator_calendar(here: Reading, round_id: str, coordinator_id: str) -> Response:
-    if coordinator_id not in {c.id for c in here.store().load().coordinators}:
+    known = {c.id for c in here.store().load().coordinators}
+    return _calendar_of(here, round_id, coordinator_id, known, "coordinator", "coordinator")
+
+
+def _calendar_of(
+    here: Here, round_id: str, person_id: str, known: set[str], kind: str, file_prefix: str
+) -> Response:
+    """The calendar of a volunteer or coordinator of the round (``kind``, as the plan's
+    calendars are named), served as ``<file_prefix>-<id>.ics``; 404 for anyone else."""
+    if person_id not in known:
         raise here.page.refuse(404)
-    plan = _plan(here, round_id)
-    content = calendars(plan).get(f"coordinator-{coordinator_id}", _empty())
-    return _ics(content, f"coordinator-{coordinator_id}.ics")
+    content = calendars(_plan(here, round_id)).get(f"{kind}-{person_id}", _empty())
+    return _ics(content, f"{file_prefix}-{person_id}.ics")
 
 
 @router.get("/brieven/{family_id}")
