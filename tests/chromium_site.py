@@ -1,6 +1,6 @@
 """What the browser tests share: Debian's Chromium driven by Playwright (launched as the closed
-network needs), the app served on a free loopback port in a thread (with a job worker), and a
-page that may reach nothing but that server."""
+network needs), the app served on a free loopback port in a thread (with a job worker), a page
+that may reach nothing but that server, and the usual site: location A with its coordinator."""
 
 from __future__ import annotations
 
@@ -11,16 +11,27 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from sqlalchemy import Engine
 
+from matcher.db.engine import create_engine
+from matcher.db.migrate import upgrade
+from matcher.db.store import DatabaseRoundStore
+from matcher.io.rounds import load_round
 from matcher.service.app import create_app
 from matcher.service.handlers import HANDLERS
+from matcher.service.records import replace_round
 from matcher.service.settings import ServiceSettings
 from matcher.service.worker import run_worker
+from matcher.web.accounts import Role, create_user
+
+ROOT = Path(__file__).parent.parent
+PASSWORD = "correct horse battery staple"
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LAUNCH_ARGS = [
@@ -91,3 +102,19 @@ def only_this_site(page: Any, base: str, elsewhere: list[str]) -> None:
             route.abort()
 
     page.route("**/*", route)
+
+
+@pytest.fixture
+def coordinator_server(tmp_path: Path) -> Iterator[str]:
+    """The service and a job worker over a new SQLite database with location A (the shipped
+    scenario) and its coordinator anna@example.nl (``PASSWORD``); its base URL."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'matcher.db'}")
+    upgrade(engine)
+    moment = datetime.now(UTC)
+    store = DatabaseRoundStore(engine, "A", moment.date())
+    store.create_location("Home-Start A")
+    replace_round(store, load_round(ROOT / "scenarios" / "location"), None, "test", moment)
+    create_user(engine, "anna@example.nl", Role.COORDINATOR, ("A",), PASSWORD, moment)
+    with served(engine) as url:
+        yield url
+    engine.dispose()

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from chromium_site import launch, needs_chromium, only_this_site, served
+from chromium_site import PASSWORD, launch, needs_chromium, only_this_site, served
 from openpyxl import load_workbook
 from test_accountability import LOG, ROUND
-from test_web_browser import PASSWORD
 
 from matcher.db.engine import create_engine
 from matcher.db.migrate import upgrade
